@@ -1,0 +1,1 @@
+"""One script per paper figure or table; `workbench figures --only ID`."""

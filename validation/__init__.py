@@ -1,0 +1,1 @@
+"""Validation suites (one per paper), the claims ledger and the benchmark registry."""

@@ -1,0 +1,70 @@
+"""Run registered suites into one run folder (DESIGN.md, "The claims ledger")."""
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Sequence
+
+from .ledger import Claim, git_commit, status_counts, write_run
+from .registry import SUITES, SuiteContext, resolve
+
+
+def _run_id(suites: Sequence[str], ctx: SuiteContext, now: _dt.datetime) -> str:
+    key = json.dumps({"suites": list(suites), "preset": ctx.preset, "episodes": ctx.episodes,
+                      "seed": ctx.seed}, sort_keys=True)
+    return f"{now.strftime('%Y%m%d-%H%M%S')}-{'-'.join(suites) if len(suites) < 3 else 'all'}-" \
+           f"{hashlib.sha1(key.encode()).hexdigest()[:6]}"
+
+
+def run_suites(names: str | Sequence[str], ctx: SuiteContext, argv: Sequence[str] | None = None,
+               run_dir: Path | None = None) -> tuple[Path, list[Claim]]:
+    """Run the named suites ('all' for every registered one); write the run folder.
+
+    Claims keep the order in which suites yield them; ids must be unique across the run.
+    Returns (path of REPORT.md, claims).
+    """
+    suites = resolve(names, SUITES)
+    now = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0)
+    run_id = _run_id(suites, ctx, now)
+    run_dir = Path(run_dir) if run_dir is not None else Path(ctx.out) / run_id
+    claims: list[Claim] = []
+    seen: set[str] = set()
+    for name in suites:
+        spec = SUITES[name]
+        t0 = time.perf_counter()
+        for claim in spec.func(ctx):
+            if not isinstance(claim, Claim):
+                raise TypeError(f"suite {name!r} yielded {type(claim).__name__}, expected Claim")
+            if claim.id in seen:
+                raise ValueError(f"suite {name!r}: duplicate claim id {claim.id!r}")
+            seen.add(claim.id)
+            claims.append(claim)
+        if ctx.progress:
+            print(f"[{name}] done in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    run = {
+        "id": run_id,
+        "time": now.isoformat(),
+        "git_commit": git_commit(),
+        "preset": ctx.preset,
+        "episodes": ctx.episodes,
+        "seeds": [ctx.seed],
+        "suites": suites,
+        "argv": list(argv) if argv is not None else list(sys.argv),
+    }
+    config = {"suites": suites, "preset": ctx.preset, "episodes": ctx.episodes, "seed": ctx.seed,
+              "out": str(ctx.out), "data_dir": None if ctx.data_dir is None else str(ctx.data_dir)}
+    report = write_run(run_dir, run, claims, config)
+    return report, claims
+
+
+def summary_table(claims: Sequence[Claim]) -> str:
+    counts = status_counts([c.to_dict() for c in claims])
+    width = max(len(s) for s in counts)
+    rows = [f"{'status'.ljust(width)}  count", f"{'-' * width}  -----"]
+    rows += [f"{s.ljust(width)}  {n:5d}" for s, n in counts.items()]
+    rows.append(f"{'total'.ljust(width)}  {sum(counts.values()):5d}")
+    return "\n".join(rows)

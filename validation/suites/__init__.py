@@ -1,0 +1,1 @@
+"""One module per paper; each registers a suite with validation.registry.register_suite."""

@@ -1,0 +1,164 @@
+"""`workbench` — the one command line of DESIGN.md.
+
+Subcommands: validate, bench, report, figures, train, sweep, data. Exit status is non-zero only
+when the workbench itself fails (bad arguments, missing data, a crash); a refuted claim is a
+result, not an error.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def _positive_int(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {v}")
+    return v
+
+
+def _common(p: argparse.ArgumentParser, preset_default: str = "quick") -> None:
+    p.add_argument("--preset", choices=("quick", "paper", "smoke"), default=preset_default,
+                   help=f"network-run preset (default {preset_default})")
+    p.add_argument("--out", type=Path, default=Path("results"), help="results root (default results/)")
+    p.add_argument("--data-dir", type=Path, default=None,
+                   help="where data sets are looked for first (then $WORKBENCH_DATA, then the usual places)")
+    p.add_argument("--seed", type=int, default=0, help="base seed (default 0)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bars")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="workbench", description=__doc__.split("\n")[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+
+    v = sub.add_parser("validate", help="run validation suites and write the claims ledger")
+    v.add_argument("--suite", nargs="+", default=["all"], help="suite name(s) or 'all' (default)")
+    v.add_argument("--episodes", type=_positive_int, default=None,
+                   help="episodes per study (default: the paper's, e.g. 1000)")
+    _common(v, preset_default="quick")
+
+    b = sub.add_parser("bench", help="speed figures as ratios measured in one process")
+    b.add_argument("--suite", required=True, help="benchmark name (e.g. convsim, engine)")
+    b.add_argument("--json", action="store_true", help="last line of output is one JSON object")
+    b.add_argument("--episodes", type=_positive_int, default=None)
+    b.add_argument("--repeats", type=_positive_int, default=None, help="interleaved repeats (median)")
+    _common(b)
+
+    r = sub.add_parser("report", help="print a run's REPORT.md (default: the newest run under --out)")
+    r.add_argument("run_dir", nargs="?", type=Path, default=None)
+    r.add_argument("--out", type=Path, default=Path("results"))
+
+    f = sub.add_parser("figures", help="regenerate paper figures and tables (makes missing runs)")
+    f.add_argument("--only", nargs="+", default=None, help="figure IDs (default: all)")
+    f.add_argument("--list", action="store_true", help="list figure IDs and exit")
+    _common(f)
+
+    t = sub.add_parser("train", help="train one configuration (YAML) with key=value overrides")
+    t.add_argument("config", type=Path)
+    t.add_argument("overrides", nargs="*", help="key=value (dotted keys allowed)")
+    _common(t)
+
+    s = sub.add_parser("sweep", help="a grid of settings x seeds, each a cached run")
+    s.add_argument("config", type=Path)
+    s.add_argument("--grid", nargs="*", default=[], help="key=v1,v2,... (one per swept key)")
+    s.add_argument("--seeds", type=_positive_int, default=3, help="number of seeds (default 3)")
+    s.add_argument("--workers", type=_positive_int, default=2, help="local worker processes")
+    s.add_argument("--scheduler", default=None, help="Dask scheduler address (dask.distributed)")
+    s.add_argument("overrides", nargs="*", help="key=value applied to every run")
+    _common(s)
+
+    d = sub.add_parser("data", help="which data sets are present, where they are looked for")
+    d.add_argument("--data-dir", type=Path, default=None)
+    return ap
+
+
+def _ctx(args):
+    from validation.registry import SuiteContext
+
+    return SuiteContext(preset=args.preset, episodes=getattr(args, "episodes", None), seed=args.seed,
+                        out=args.out, data_dir=args.data_dir, progress=not args.no_progress)
+
+
+def cmd_validate(args) -> int:
+    from validation.runner import run_suites, summary_table
+
+    report, claims = run_suites(args.suite, _ctx(args), argv=["workbench", *sys.argv[1:]])
+    print(summary_table(claims))
+    print(f"report: {report}")
+    return 0
+
+
+def cmd_bench(args) -> int:
+    from validation.bench_runner import run_bench
+
+    out = args.out if args.out_given else None
+    result = run_bench(args.suite, _ctx(args), repeats=args.repeats, out=out)
+    if args.json:
+        print(json.dumps(result, sort_keys=True))
+    else:
+        for k, v in result.items():
+            print(f"{k}: {v}")
+    return 0
+
+
+def cmd_report(args) -> int:
+    run_dir = args.run_dir
+    if run_dir is None:
+        runs = sorted((p for p in Path(args.out).glob("*/ledger.json")), key=lambda p: p.stat().st_mtime)
+        if not runs:
+            print(f"error: no run folder with a ledger.json under {args.out}; "
+                  f"run `workbench validate --out {args.out}` first", file=sys.stderr)
+            return 2
+        run_dir = runs[-1].parent
+    report = Path(run_dir) / "REPORT.md"
+    if not report.exists():
+        print(f"error: {report} does not exist", file=sys.stderr)
+        return 2
+    print(report.read_text())
+    return 0
+
+
+def _delegate(module: str, func: str, args) -> int:
+    import importlib
+
+    try:
+        mod = importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name and exc.name.startswith(module.split(".")[0]):
+            print(f"error: `workbench {args.cmd}` needs {module}, which this checkout does not have yet",
+                  file=sys.stderr)
+            return 2
+        raise
+    return int(getattr(mod, func)(args) or 0)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    raw = sys.argv[1:] if argv is None else argv
+    args.out_given = any(a == "--out" or a.startswith("--out=") for a in raw)
+    handlers = {
+        "validate": cmd_validate,
+        "bench": cmd_bench,
+        "report": cmd_report,
+        "figures": lambda a: _delegate("figures.pipeline", "cli_figures", a),
+        "train": lambda a: _delegate("analysis.nets.train", "cli_train", a),
+        "sweep": lambda a: _delegate("analysis.nets.sweep", "cli_sweep", a),
+        "data": lambda a: _delegate("analysis.nets.data", "cli_data", a),
+    }
+    try:
+        return handlers[args.cmd](args)
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted; finished work is kept and a rerun resumes it", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
