@@ -262,6 +262,7 @@ def write_run(run_dir: Path, run: dict, claims: Sequence[Claim], config: dict) -
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     ledger = {"run": to_jsonable(run), "claims": [c.to_dict() for c in claims]}
+    check_ledger_schema(ledger)
     atomic_write_text(run_dir / "ledger.json", json.dumps(ledger, indent=2, sort_keys=False) + "\n")
     atomic_write_text(run_dir / "ledger.csv", claims_to_csv(ledger["claims"]))
     atomic_write_text(run_dir / "config.yaml", yaml.safe_dump(to_jsonable(config), sort_keys=True))
@@ -275,6 +276,42 @@ def write_run(run_dir: Path, run: dict, claims: Sequence[Claim], config: dict) -
     return report
 
 
+RUN_FIELDS = ("id", "time", "git_commit", "preset", "seeds", "argv")
+
+
+def check_ledger_schema(ledger: dict) -> None:
+    """Raise ValueError unless ``ledger`` has DESIGN.md's format (the schema the tests pin)."""
+    if set(ledger) != {"run", "claims"}:
+        raise ValueError(f"ledger keys must be run, claims; got {sorted(ledger)}")
+    run = ledger["run"]
+    missing = [k for k in RUN_FIELDS if k not in run]
+    if missing:
+        raise ValueError(f"ledger run lacks {missing}")
+    if not isinstance(run["seeds"], list) or not isinstance(run["argv"], list):
+        raise ValueError("ledger run: seeds and argv must be lists")
+    number = (int, float)
+    for c in ledger["claims"]:
+        if tuple(c) != CLAIM_FIELDS:
+            raise ValueError(f"claim fields must be {CLAIM_FIELDS} in order; got {tuple(c)}")
+        cid = c["id"]
+        for k in ("id", "paper", "where", "statement", "tolerance", "status", "note"):
+            if not isinstance(c[k], str):
+                raise ValueError(f"claim {cid}: {k} must be a string")
+        if c["status"] not in STATUSES:
+            raise ValueError(f"claim {cid}: unknown status {c['status']!r}")
+        if c["expected"] is not None and not isinstance(c["expected"], (*number, str, list, dict)):
+            raise ValueError(f"claim {cid}: expected must be a number, string, list or null")
+        if c["measured"] is not None and not isinstance(c["measured"], (*number, str, list, dict)):
+            raise ValueError(f"claim {cid}: measured must be a number, string, list, object or null")
+        ci = c["ci"]
+        if ci is not None and not (isinstance(ci, list) and len(ci) == 2):
+            raise ValueError(f"claim {cid}: ci must be [lo, hi] or null")
+        if c["seed"] is not None and (isinstance(c["seed"], bool) or not isinstance(c["seed"], int)):
+            raise ValueError(f"claim {cid}: seed must be an int or null")
+        if not isinstance(c["runtime_s"], number) or isinstance(c["runtime_s"], bool):
+            raise ValueError(f"claim {cid}: runtime_s must be a number")
+
+
 def load_ledger(run_dir: Path) -> dict:
     path = Path(run_dir) / "ledger.json"
     if not path.exists():
@@ -285,5 +322,5 @@ def load_ledger(run_dir: Path) -> dict:
 __all__ = [
     "STATUSES", "CLAIM_FIELDS", "Claim", "compare_statistic", "printed_half_unit", "mean_se",
     "se_of_std", "binomial_se", "wilson_ci", "atomic_write_text", "environment_info", "write_run",
-    "load_ledger", "render_report", "status_counts", "to_jsonable", "git_commit",
+    "load_ledger", "check_ledger_schema", "RUN_FIELDS", "render_report", "status_counts", "to_jsonable", "git_commit",
 ]

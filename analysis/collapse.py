@@ -1,0 +1,217 @@
+"""Simplex equiangular tight frames and neural-collapse metrics (DHKD paper, Appendix B.1).
+
+Definition 1 (Eq. 7): M = √(K/(K−1))·U(I_K − 11ᵀ/K), UᵀU = I_K, so its Gram matrix is
+MᵀM = K/(K−1)·(I − 11ᵀ/K) (Theorem 1, Eq. 8): unit columns with pairwise inner product −1/(K−1).
+
+Neural-collapse metrics follow Papyan, Han & Donoho (2020, PNAS) "Prevalence of neural
+collapse…", Fig. 6–9 (NC1 = tr(Σ_W Σ_B⁺)/K; NC2 as the coefficient of variation of the centred
+class-mean norms and the average |cos + 1/(K−1)|; NC3 as ‖W/‖W‖ − M/‖M‖‖²_F; NC4 as the
+nearest-class-centre mismatch), with the global mean taken as the mean of the class means
+(balanced-class convention). The alternatives are options; see :func:`nc_metrics`.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+
+# ----------------------------------------------------------------------------- checks
+
+def _check_int(x: Any, name: str, lo: int) -> int:
+    if isinstance(x, (bool, np.bool_)) or not isinstance(x, (int, np.integer)):
+        raise ValueError(f"{name} must be an int ≥ {lo}, got {x!r}")
+    if int(x) < lo:
+        raise ValueError(f"{name} must be an int ≥ {lo}, got {x}")
+    return int(x)
+
+
+def _finite_2d(a: Any, name: str) -> np.ndarray:
+    arr = np.asarray(a)
+    if arr.dtype == np.bool_:
+        raise ValueError(f"{name} must be a float array, got bools")
+    arr = arr.astype(np.float64)
+    if arr.ndim != 2 or arr.size == 0:
+        raise ValueError(f"{name} must be a non-empty 2-D array, got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} contains non-finite values; expected finite floats")
+    return arr
+
+
+# ----------------------------------------------------------------------------- ETF
+
+def etf_gram(k: int) -> np.ndarray:
+    """Eq. 8: the Gram matrix K/(K−1)·I − 1/(K−1)·11ᵀ of a unit simplex ETF, (k, k)."""
+    k = _check_int(k, "k", 2)
+    return (k / (k - 1)) * np.eye(k) - np.full((k, k), 1.0 / (k - 1))
+
+
+def _random_orthonormal(rows: int, cols: int, rng: np.random.Generator) -> np.ndarray:
+    """A (rows, cols) matrix with orthonormal columns, Haar-distributed (QR with sign fix)."""
+    q, r = np.linalg.qr(rng.standard_normal((rows, cols)))
+    return q * np.sign(np.where(np.diag(r) == 0, 1.0, np.diag(r)))
+
+
+def simplex_etf(k: int, d: int | None = None, seed: int = 0) -> np.ndarray:
+    """A simplex ETF of k unit vectors in R^d as the columns of a (d, k) matrix, d ≥ k − 1.
+
+    d ≥ k: Definition 1 literally, M = √(k/(k−1))·U(I − 11ᵀ/k) with U (d, k), UᵀU = I (the seed
+    draws U). d = k − 1: Definition 1 needs UᵀU = I_k, impossible in R^{k−1}; instead
+    M = √(k/(k−1))·R·Vᵀ with V (k, k−1) an orthonormal basis of 1^⊥ (so VVᵀ = I − 11ᵀ/k) and R a
+    seeded rotation of R^{k−1}: the same Gram matrix (Eq. 8) in the smallest space that holds it.
+    """
+    k = _check_int(k, "k", 2)
+    d = k if d is None else _check_int(d, "d", 1)
+    if d < k - 1:
+        raise ValueError(f"a simplex ETF of k={k} vectors needs d ≥ k−1 = {k - 1}, got d={d}")
+    if isinstance(seed, (bool, np.bool_)):
+        raise ValueError("seed must be an int, got a bool")
+    rng = np.random.default_rng(seed)
+    centre = np.eye(k) - np.full((k, k), 1.0 / k)
+    if d >= k:
+        U = _random_orthonormal(d, k, rng)
+        return math.sqrt(k / (k - 1)) * U @ centre
+    # d = k − 1: orthonormal basis of the complement of the all-ones vector
+    q, _ = np.linalg.qr(np.concatenate([np.ones((k, 1)), np.eye(k)[:, : k - 1]], axis=1))
+    V = q[:, 1:]
+    R = _random_orthonormal(k - 1, k - 1, rng)
+    return math.sqrt(k / (k - 1)) * R @ V.T
+
+
+# ----------------------------------------------------------------------------- NC metrics
+
+def class_means(features: Any, labels: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(class means μ_c (k, d), counts (k,), checked integer labels (n,)) for features (n, d).
+
+    k = max(label) + 1; every class 0…k−1 must have at least one sample.
+    """
+    H = _finite_2d(features, "features")
+    y = np.asarray(labels)
+    if y.dtype == np.bool_ or not np.issubdtype(y.dtype, np.integer):
+        raise ValueError(f"labels must be integers 0..k−1, got dtype {y.dtype}")
+    if y.shape != (H.shape[0],):
+        raise ValueError(f"labels must have shape ({H.shape[0]},), got {y.shape}")
+    if y.min() < 0:
+        raise ValueError(f"labels must be ≥ 0, got {int(y.min())}")
+    k = int(y.max()) + 1
+    counts = np.bincount(y, minlength=k)
+    if np.any(counts == 0):
+        missing = np.flatnonzero(counts == 0).tolist()
+        raise ValueError(f"every class 0..{k - 1} needs at least one sample; classes {missing} have none")
+    if k < 2:
+        raise ValueError("neural-collapse metrics need at least 2 classes")
+    mu = np.zeros((k, H.shape[1]))
+    np.add.at(mu, y, H)
+    return mu / counts[:, None], counts, y.astype(np.int64)
+
+
+def _pinv_rank(S: np.ndarray, rank: int) -> tuple[np.ndarray, np.ndarray]:
+    """Eigenpairs (λ (r,), V (d, r)) of the symmetric PSD S kept for its pseudo-inverse.
+
+    Keeps at most ``rank`` (= k − 1 for Σ_B) eigenvalues, and only those above
+    1e−12·λ_max (the rest are rounding noise of a rank-deficient matrix).
+    """
+    lam, V = np.linalg.eigh(S)
+    order = np.argsort(lam)[::-1][:rank]
+    lam, V = lam[order], V[:, order]
+    keep = lam > 1e-12 * max(lam[0], 0.0) if lam.size else np.zeros(0, bool)
+    keep &= lam > 0
+    return lam[keep], V[:, keep]
+
+
+def nc1_trace(sigma_w: np.ndarray, sigma_b: np.ndarray, k: int) -> float:
+    """tr(Σ_W Σ_B⁺) via the truncated eigendecomposition of Σ_B: Σ_i v_iᵀΣ_W v_i / λ_i."""
+    lam, V = _pinv_rank(sigma_b, k - 1)
+    return float(np.sum(np.einsum("di,de,ei->i", V, sigma_w, V) / lam))
+
+
+def nc1_trace_pinv(sigma_w: np.ndarray, sigma_b: np.ndarray, k: int) -> float:
+    """The twin of :func:`nc1_trace`: tr(Σ_W · V diag(1/λ) Vᵀ) with the pseudo-inverse formed explicitly."""
+    lam, V = _pinv_rank(sigma_b, k - 1)
+    pinv = (V / lam) @ V.T
+    return float(np.trace(sigma_w @ pinv))
+
+
+def nc_metrics(features: Any, labels: Any, weights: Any = None, bias: Any = None, *,
+               global_mean: str = "class_means", nc1_scale: str = "k",
+               nc3: str = "distance") -> dict:
+    """Neural-collapse metrics NC1–NC4 (Appendix B.1; Papyan et al. 2020) of features (n, d).
+
+    labels (n,) ints 0…k−1 (every class present); weights (k, d) the classifier rows w_k,
+    bias (k,) or None. Defaults (DESIGN.md):
+
+    * μ_G = mean of the class means (``global_mean="samples"``: mean over samples, Appendix
+      B.1's Avg_{i,k}, which weights classes by their counts).
+    * Σ_W = mean over samples of (h − μ_y)(h − μ_y)ᵀ; Σ_B = mean over classes of (μ_c − μ_G)(μ_c − μ_G)ᵀ.
+    * ``nc1`` = tr(Σ_W Σ_B⁺)/k (``nc1_scale="none"``: without 1/k).
+    * ``nc2_equinorm`` = std/mean of ‖μ_c − μ_G‖ (population std).
+    * ``nc2_equiangle`` = mean over pairs c ≠ c' of |cos(μ_c − μ_G, μ_c' − μ_G) + 1/(k−1)|.
+    * ``nc3`` = ‖W/‖W‖_F − M/‖M‖_F‖²_F with M the rows μ_c − μ_G (``nc3="cosine"``: the mean over
+      classes of 1 − cos(w_c, μ_c − μ_G), Appendix B.1's h̃_k = w_k/‖w_k‖ per class).
+    * ``nc4`` = fraction of samples whose argmax_c(w_c·h + b_c) differs from argmin_c ‖h − μ_c‖.
+
+    nc3 and nc4 are NaN without weights. Every metric is 0 on an exact collapse (features equal
+    to their class means, centred means a simplex ETF, W proportional to M).
+    Returns a dict of Python floats plus ``k`` and ``n``.
+    """
+    mu, counts, y = class_means(features, labels)
+    H = np.asarray(features, dtype=np.float64)
+    k, d = mu.shape
+    if global_mean == "class_means":
+        mu_g = mu.mean(axis=0)
+    elif global_mean == "samples":
+        mu_g = H.mean(axis=0)
+    else:
+        raise ValueError(f"global_mean must be 'class_means' or 'samples', got {global_mean!r}")
+    if nc1_scale not in ("k", "none"):
+        raise ValueError(f"nc1_scale must be 'k' or 'none', got {nc1_scale!r}")
+    if nc3 not in ("distance", "cosine"):
+        raise ValueError(f"nc3 must be 'distance' or 'cosine', got {nc3!r}")
+
+    R = H - mu[y]
+    sigma_w = R.T @ R / H.shape[0]
+    M = mu - mu_g
+    sigma_b = M.T @ M / k
+    tr = nc1_trace(sigma_w, sigma_b, k)
+    nc1 = tr / k if nc1_scale == "k" else tr
+
+    sq = np.einsum("kd,kd->k", M, M)
+    norms = np.sqrt(sq)
+    mean_norm = norms.mean()
+    if mean_norm == 0.0:
+        raise ValueError("all class means coincide with the global mean; NC2 is undefined")
+    equinorm = float(norms.std() / mean_norm)
+    G = M @ M.T
+    denom = np.sqrt(np.outer(sq, sq))
+    off = ~np.eye(k, dtype=bool)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cos = G[off] / denom[off]
+    equiangle = float(np.mean(np.abs(cos + 1.0 / (k - 1))))
+
+    nc3_val = float("nan")
+    nc4_val = float("nan")
+    if weights is not None:
+        W = _finite_2d(weights, "weights")
+        if W.shape != (k, d):
+            raise ValueError(f"weights must have shape (k, d) = {(k, d)}, got {W.shape}")
+        if nc3 == "distance":
+            Wn = W / np.linalg.norm(W)
+            Mn = M / np.linalg.norm(M)
+            nc3_val = float(np.sum((Wn - Mn) ** 2))
+        else:
+            ww = np.einsum("kd,kd->k", W, W)
+            cosw = np.clip(np.einsum("kd,kd->k", W, M) / np.sqrt(ww * sq), -1.0, 1.0)
+            nc3_val = float(np.mean(1.0 - cosw))
+        b = np.zeros(k) if bias is None else np.asarray(bias, dtype=np.float64)
+        if b.shape != (k,) or not np.all(np.isfinite(b)):
+            raise ValueError(f"bias must be a finite array of shape ({k},), got shape {b.shape}")
+        pred = np.argmax(H @ W.T + b, axis=1)
+        dist = np.einsum("nd,nd->n", H, H)[:, None] - 2.0 * H @ mu.T + np.einsum("kd,kd->k", mu, mu)[None, :]
+        ncc = np.argmin(dist, axis=1)
+        nc4_val = float(np.mean(pred != ncc))
+    return {"nc1": float(nc1), "nc2_equinorm": equinorm, "nc2_equiangle": equiangle,
+            "nc3": nc3_val, "nc4": nc4_val, "k": int(k), "n": int(H.shape[0])}
+
+
+__all__ = ["etf_gram", "simplex_etf", "class_means", "nc1_trace", "nc1_trace_pinv", "nc_metrics"]

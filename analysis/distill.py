@@ -1,0 +1,532 @@
+"""Distillation losses of the DHKD paper (004, ``dhkd``), their gradients, and gradient alignment.
+
+Float64 numpy throughout; torch twins live in ``analysis/nets/distill_losses.py``.
+
+Conventions
+-----------
+* Logits are ``(B, K)`` arrays (or ``(K,)`` for one sample); the class axis is the last.
+* ``T`` (τ in the paper) is the temperature, a finite float > 0.
+* ``reduction``: ``"sum"`` sums over batch and classes (Eq. 1 and Eq. 5 as printed);
+  ``"batchmean"`` divides that sum by the batch size B (what the official code,
+  ``distiller_zoo/BinaryKL*.py``, returns: ``T**2 * loss.sum() / N``); ``"none"`` returns the
+  per-element (BinaryKL) or per-row (KD, CE) values, already multiplied by T².
+* The feature/classifier functions (Propositions 1–4, Lemma 1) use ``h`` as ``(n, d)`` rows of
+  student features, ``w`` as ``(K, d)`` rows w_k of the student's linear classifier (the paper
+  writes w = [w_1 … w_K] ∈ R^{d×K}; we store its transpose), ``labels`` ``(n,)`` in 0…K−1, and
+  student logits z = h wᵀ (no bias, as in Eq. 10 and Eq. 12).
+
+Two readings of the teacher's logit (issue 7)
+--------------------------------------------
+``teacher="logits"``: the teacher logit z^T is a constant array ``(n, K)`` (Propositions 1–2
+differentiate only through the student).  ``teacher="features"``: z^T_k = h^Tᵀ w_k is computed
+through the *student's* classifier from teacher features ``h_t`` ``(n, d)`` (how Eq. 12, Eq. 16
+and Propositions 3–4/Lemma 1 are written), and derivatives w.r.t. w_k also flow through it.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+_REDUCTIONS = ("sum", "batchmean", "none")
+
+
+# ----------------------------------------------------------------------------- input checks
+
+def _check_temperature(T: Any) -> float:
+    if isinstance(T, (bool, np.bool_)):
+        raise ValueError(f"temperature must be a positive float, got the bool {T!r}")
+    try:
+        t = float(T)
+    except (TypeError, ValueError):
+        raise ValueError(f"temperature must be a positive float, got {T!r}") from None
+    if not math.isfinite(t) or t <= 0.0:
+        raise ValueError(f"temperature must be a finite float > 0, got {T!r}")
+    return t
+
+
+def _as_float_array(x: Any, name: str, ndims: tuple[int, ...] = (1, 2)) -> np.ndarray:
+    a = np.asarray(x)
+    if a.dtype == np.bool_:
+        raise ValueError(f"{name} must be a float array, got a bool array")
+    try:
+        a = a.astype(np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be numeric, got dtype {a.dtype}") from None
+    if a.ndim not in ndims:
+        raise ValueError(f"{name} must have {' or '.join(map(str, ndims))} dimensions, got shape {a.shape}")
+    if a.size == 0:
+        raise ValueError(f"{name} is empty (shape {a.shape}); expected at least one element")
+    if not np.all(np.isfinite(a)):
+        raise ValueError(f"{name} contains non-finite values (NaN or inf); logits must be finite")
+    return a
+
+
+def _pair(zs: Any, zt: Any) -> tuple[np.ndarray, np.ndarray]:
+    s = _as_float_array(zs, "student logits zs")
+    t = _as_float_array(zt, "teacher logits zt")
+    if s.shape != t.shape:
+        raise ValueError(f"student logits {s.shape} and teacher logits {t.shape} must have the same shape")
+    return s, t
+
+
+def _check_reduction(reduction: str) -> str:
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"reduction must be one of {_REDUCTIONS}, got {reduction!r}")
+    return reduction
+
+
+def _batch_size(z: np.ndarray) -> int:
+    return 1 if z.ndim == 1 else z.shape[0]
+
+
+def _reduce(elementwise: np.ndarray, reduction: str, batch: int):
+    if reduction == "none":
+        return elementwise
+    total = float(np.sum(elementwise))
+    return total if reduction == "sum" else total / batch
+
+
+def _grad_scale(reduction: str, batch: int) -> float:
+    if reduction == "none":
+        raise ValueError("gradients are defined for reduction 'sum' or 'batchmean', not 'none'")
+    return 1.0 if reduction == "sum" else 1.0 / batch
+
+
+# ----------------------------------------------------------------------------- elementary maps
+
+def softmax(z: Any, T: float = 1.0) -> np.ndarray:
+    """softmax(z/T) over the last axis (Eq. 10 with z_k = hᵀw_k), max-shifted for stability.
+
+    z: (..., K) finite. Returns an array of the same shape whose last axis sums to 1.
+    """
+    T = _check_temperature(T)
+    a = _as_float_array(z, "logits z", ndims=(1, 2, 3))
+    x = a / T
+    x = x - np.max(x, axis=-1, keepdims=True)
+    e = np.exp(x)
+    return e / np.sum(e, axis=-1, keepdims=True)
+
+
+def log_softmax(z: Any, T: float = 1.0) -> np.ndarray:
+    """log softmax(z/T) over the last axis (log-sum-exp form). z: (..., K)."""
+    T = _check_temperature(T)
+    a = _as_float_array(z, "logits z", ndims=(1, 2, 3))
+    x = a / T
+    m = np.max(x, axis=-1, keepdims=True)
+    return x - m - np.log(np.sum(np.exp(x - m), axis=-1, keepdims=True))
+
+
+def sigmoid(x: Any) -> np.ndarray:
+    """σ(x) = 1/(1+e^{−x}) elementwise (Eq. 12's q_k with x = hᵀw_k/τ), overflow-free."""
+    a = np.asarray(x, dtype=np.float64)
+    out = np.empty_like(a)
+    pos = a >= 0
+    out[pos] = 1.0 / (1.0 + np.exp(-a[pos]))
+    e = np.exp(a[~pos])
+    out[~pos] = e / (1.0 + e)
+    return out
+
+
+def log_sigmoid(x: Any) -> np.ndarray:
+    """log σ(x) = −softplus(−x) elementwise, stable for large |x|."""
+    a = np.asarray(x, dtype=np.float64)
+    return -np.logaddexp(0.0, -a)
+
+
+# ----------------------------------------------------------------------------- losses
+
+def kd_loss(zs: Any, zt: Any, T: float, reduction: str = "sum"):
+    """Hinton KD: T²·KL(softmax(zt/T) ‖ softmax(zs/T)) over the class axis (the last).
+
+    zs, zt: (B, K) or (K,). ``"sum"`` sums over the batch, ``"batchmean"`` divides by B,
+    ``"none"`` gives the per-row values (B,) (a scalar array for 1-D input).
+    """
+    T = _check_temperature(T)
+    s, t = _pair(zs, zt)
+    _check_reduction(reduction)
+    lpt = log_softmax(t, T)
+    lps = log_softmax(s, T)
+    per_row = T * T * np.sum(np.exp(lpt) * (lpt - lps), axis=-1)
+    return _reduce(per_row, reduction, _batch_size(s))
+
+
+def kd_loss_grad(zs: Any, zt: Any, T: float, reduction: str = "sum") -> np.ndarray:
+    """∂ kd_loss / ∂zs = T·(softmax(zs/T) − softmax(zt/T)) (hand-derived), scaled by the reduction."""
+    T = _check_temperature(T)
+    s, t = _pair(zs, zt)
+    scale = _grad_scale(_check_reduction(reduction), _batch_size(s))
+    return scale * T * (softmax(s, T) - softmax(t, T))
+
+
+def binary_kl(zs: Any, zt: Any, T: float, reduction: str = "sum"):
+    """Eq. 1, BinaryKL: T²·Σ_{i,k} KL([σ(zt/T), 1−σ(zt/T)] ‖ [σ(zs/T), 1−σ(zs/T)]).
+
+    Computed from the per-element identity (x = zs/T, y = zt/T, p = σ(y))
+    KL = softplus(−x) − softplus(−y) + (1 − p)(x − y), which is exact and overflow-free; the
+    literal form is :func:`binary_kl_reference`. zs, zt: (B, K) or (K,).
+    """
+    T = _check_temperature(T)
+    s, t = _pair(zs, zt)
+    _check_reduction(reduction)
+    x, y = s / T, t / T
+    p = sigmoid(y)
+    kl = np.logaddexp(0.0, -x) - np.logaddexp(0.0, -y) + (1.0 - p) * (x - y)
+    kl = np.maximum(kl, 0.0)  # KL ≥ 0; removes −1e−17 rounding at the optimum
+    return _reduce(T * T * kl, reduction, _batch_size(s))
+
+
+def binary_kl_reference(zs: Any, zt: Any, T: float, reduction: str = "sum"):
+    """Eq. 1 written literally: T²·Σ [p log(p/q) + (1−p) log((1−p)/(1−q))], p = σ(zt/T), q = σ(zs/T).
+
+    The independent twin of :func:`binary_kl`; uses log σ for log q and 0·log 0 = 0.
+    """
+    T = _check_temperature(T)
+    s, t = _pair(zs, zt)
+    _check_reduction(reduction)
+    p = sigmoid(t / T)
+    log_p, log_1mp = log_sigmoid(t / T), log_sigmoid(-t / T)
+    log_q, log_1mq = log_sigmoid(s / T), log_sigmoid(-s / T)
+    term1 = np.where(p > 0, p * (log_p - log_q), 0.0)
+    term2 = np.where(p < 1, (1.0 - p) * (log_1mp - log_1mq), 0.0)
+    return _reduce(T * T * (term1 + term2), reduction, _batch_size(s))
+
+
+def binary_kl_grad(zs: Any, zt: Any, T: float, reduction: str = "sum") -> np.ndarray:
+    """∂ binary_kl / ∂zs = T·(σ(zs/T) − σ(zt/T)) per element (hand-derived), scaled by the reduction."""
+    T = _check_temperature(T)
+    s, t = _pair(zs, zt)
+    scale = _grad_scale(_check_reduction(reduction), _batch_size(s))
+    return scale * T * (sigmoid(s / T) - sigmoid(t / T))
+
+
+def binary_kl_grad_teacher(zs: Any, zt: Any, T: float, reduction: str = "sum") -> np.ndarray:
+    """∂ binary_kl / ∂zt = (zt − zs)·p(1−p), p = σ(zt/T) (hand-derived; ∂KL/∂p = (zt − zs)/T).
+
+    Needed when the teacher logit depends on a trained parameter (reading ``teacher="features"``).
+    """
+    T = _check_temperature(T)
+    s, t = _pair(zs, zt)
+    scale = _grad_scale(_check_reduction(reduction), _batch_size(s))
+    p = sigmoid(t / T)
+    return scale * (t - s) * p * (1.0 - p)
+
+
+def binary_kl_curvature(zs: Any, zt: Any, T: float) -> np.ndarray:
+    """∂² (per-element BinaryKL) / ∂zs² = q(1−q), q = σ(zs/T); at the optimum zs = zt it is σ(zt/T)(1−σ(zt/T))."""
+    T = _check_temperature(T)
+    s, _ = _pair(zs, zt)
+    q = sigmoid(s / T)
+    return q * (1.0 - q)
+
+
+def binary_kl_norm(zs: Any, zt: Any, T: float, reduction: str = "sum"):
+    """Eq. 5, BinaryKL-Norm: T²·Σ_{i,k} KL([½, ½] ‖ [σ(u/T), 1−σ(u/T)]), u = zs − zt.
+
+    Computed literally: KL = −log 2 − ½·(log σ(u/T) + log σ(−u/T)). The closed form
+    T²·log cosh(u/(2T)) is :func:`binary_kl_norm_closed_form`. zs, zt: (B, K) or (K,).
+    """
+    T = _check_temperature(T)
+    s, t = _pair(zs, zt)
+    _check_reduction(reduction)
+    x = (s - t) / T
+    kl = -math.log(2.0) - 0.5 * (log_sigmoid(x) + log_sigmoid(-x))
+    kl = np.maximum(kl, 0.0)
+    return _reduce(T * T * kl, reduction, _batch_size(s))
+
+
+def _log_cosh(x: np.ndarray) -> np.ndarray:
+    ax = np.abs(x)
+    return ax + np.log1p(np.exp(-2.0 * ax)) - math.log(2.0)
+
+
+def binary_kl_norm_closed_form(zs: Any, zt: Any, T: float, reduction: str = "sum"):
+    """Closed form of Eq. 5 (derived): per element T²·log cosh((zs − zt)/(2T)).
+
+    Derivation: σ(x)σ(−x) = 1/(2 + 2 cosh x) = 1/(4 cosh²(x/2)), so
+    KL([½,½] ‖ [σ(x), σ(−x)]) = −log 2 − ½ log σ(x)σ(−x) = log cosh(x/2).
+    It depends on the logits only through the difference zs − zt.
+    """
+    T = _check_temperature(T)
+    s, t = _pair(zs, zt)
+    _check_reduction(reduction)
+    return _reduce(T * T * _log_cosh((s - t) / (2.0 * T)), reduction, _batch_size(s))
+
+
+def binary_kl_norm_grad(zs: Any, zt: Any, T: float, reduction: str = "sum") -> np.ndarray:
+    """∂ binary_kl_norm / ∂zs = T·(σ((zs − zt)/T) − ½) = (T/2)·tanh((zs − zt)/(2T)); ∂/∂zt is its negative."""
+    T = _check_temperature(T)
+    s, t = _pair(zs, zt)
+    scale = _grad_scale(_check_reduction(reduction), _batch_size(s))
+    return scale * T * (sigmoid((s - t) / T) - 0.5)
+
+
+def binary_kl_norm_curvature(zs: Any, zt: Any, T: float) -> np.ndarray:
+    """∂² (per-element BinaryKL-Norm) / ∂zs² = ¼·sech²((zs − zt)/(2T)); equals ¼ at the optimum for every zt and T."""
+    T = _check_temperature(T)
+    s, t = _pair(zs, zt)
+    c = np.cosh(np.clip((s - t) / (2.0 * T), -350.0, 350.0))
+    return 0.25 / (c * c)
+
+
+def _check_labels(labels: Any, n: int, k: int) -> np.ndarray:
+    y = np.asarray(labels)
+    if y.dtype == np.bool_ or not np.issubdtype(y.dtype, np.integer):
+        if y.dtype.kind == "f" and np.all(np.isfinite(y)) and np.all(y == np.round(y)):
+            y = y.astype(np.int64)
+        else:
+            raise ValueError(f"labels must be integers in 0..{k - 1}, got dtype {y.dtype}")
+    if y.shape != (n,):
+        raise ValueError(f"labels must have shape ({n},), got {y.shape}")
+    if y.size and (y.min() < 0 or y.max() >= k):
+        raise ValueError(f"labels must lie in 0..{k - 1}, got values in {int(y.min())}..{int(y.max())}")
+    return y.astype(np.int64)
+
+
+def ce_loss(z: Any, labels: Any, reduction: str = "sum"):
+    """Cross-entropy −Σ_i log p_{y_i}(z_i) with p = softmax (Eq. 9–10's L_CE). z: (B, K), labels (B,)."""
+    a = _as_float_array(z, "logits z", ndims=(2,))
+    y = _check_labels(labels, a.shape[0], a.shape[1])
+    _check_reduction(reduction)
+    per_row = -log_softmax(a)[np.arange(a.shape[0]), y]
+    return _reduce(per_row, reduction, a.shape[0])
+
+
+def ce_grad(z: Any, labels: Any, reduction: str = "sum") -> np.ndarray:
+    """∂ ce_loss / ∂z = softmax(z) − onehot(labels) (hand-derived), scaled by the reduction."""
+    a = _as_float_array(z, "logits z", ndims=(2,))
+    y = _check_labels(labels, a.shape[0], a.shape[1])
+    scale = _grad_scale(_check_reduction(reduction), a.shape[0])
+    g = softmax(a)
+    g[np.arange(a.shape[0]), y] -= 1.0
+    return scale * g
+
+
+# ----------------------------------------------------------------------------- gradient alignment (Eq. 6)
+
+def pcgrad(g_main: Any, g_aux: Any) -> np.ndarray:
+    """Eq. 6: the auxiliary gradient projected off the main one when they conflict.
+
+    g_main = G_CE, g_aux = G_BKL, both 1-D (n,). Returns G_BKL if G_BKL·G_CE ≥ 0, else
+    G_BKL − (G_BKL·G_CE / ‖G_CE‖²) G_CE. A zero G_CE gives G_BKL unchanged (dot = 0).
+    """
+    gm = _as_float_array(g_main, "g_main", ndims=(1,))
+    ga = _as_float_array(g_aux, "g_aux", ndims=(1,))
+    if gm.shape != ga.shape:
+        raise ValueError(f"g_main {gm.shape} and g_aux {ga.shape} must have the same shape")
+    dot = float(np.dot(ga, gm))
+    if dot >= 0.0:
+        return ga.copy()
+    return ga - (dot / float(np.dot(gm, gm))) * gm
+
+
+def pcgrad_per_row(g_main: Any, g_aux: Any) -> np.ndarray:
+    """Eq. 6 applied to each row separately: rows are ∂L/∂w_k, (K, d), as the equation is written.
+
+    The official code (helper/optimizer.py, after Pytorch-PCGrad) instead applies Eq. 6 once to
+    the whole flattened parameter vector: that is :func:`pcgrad` on ``g.ravel()``.
+    """
+    gm = _as_float_array(g_main, "g_main", ndims=(2,))
+    ga = _as_float_array(g_aux, "g_aux", ndims=(2,))
+    if gm.shape != ga.shape:
+        raise ValueError(f"g_main {gm.shape} and g_aux {ga.shape} must have the same shape")
+    dots = np.einsum("kd,kd->k", ga, gm)
+    norms = np.einsum("kd,kd->k", gm, gm)
+    conflict = dots < 0.0
+    coef = np.zeros_like(dots)
+    coef[conflict] = dots[conflict] / norms[conflict]
+    return ga - coef[:, None] * gm
+
+
+# ----------------------------------------------------------------------------- Props 1–4, Lemma 1
+
+def _check_features(h: Any, w: Any, name: str = "h") -> tuple[np.ndarray, np.ndarray]:
+    H = _as_float_array(h, f"features {name}", ndims=(2,))
+    W = _as_float_array(w, "classifier w", ndims=(2,))
+    if H.shape[1] != W.shape[1]:
+        raise ValueError(f"features {name} {H.shape} and classifier w {W.shape} must share the feature dimension d")
+    return H, W
+
+
+def teacher_logits(w: Any, zt: Any = None, h_t: Any = None) -> tuple[np.ndarray, str]:
+    """The teacher logits under the chosen reading: (n, K) array and ``"logits"`` or ``"features"``.
+
+    Exactly one of ``zt`` (constant teacher logits, (n, K)) and ``h_t`` (teacher features (n, d),
+    logits h_t wᵀ through the student's classifier) must be given.
+    """
+    if (zt is None) == (h_t is None):
+        raise ValueError("give exactly one of zt (teacher logits, reading 'logits') and h_t "
+                         "(teacher features, reading 'features')")
+    if zt is not None:
+        return _as_float_array(zt, "teacher logits zt", ndims=(2,)), "logits"
+    Ht, W = _check_features(h_t, w, "h_t")
+    return Ht @ W.T, "features"
+
+
+def ce_w_pull_push(h: Any, labels: Any, w: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Proposition 1 / Eq. 9, CE part: (F_w-pull^CE, F_w-push^CE), each (K, d); their sum is −∂L_CE/∂w_k.
+
+    pull_k = Σ_{i: y_i=k} (1 − p_k(h_i)) h_i, push_k = −Σ_{i: y_i≠k} p_k(h_i) h_i; L_CE summed over the batch.
+    """
+    H, W = _check_features(h, w)
+    y = _check_labels(labels, H.shape[0], W.shape[0])
+    P = softmax(H @ W.T)
+    own = np.zeros_like(P)
+    own[np.arange(H.shape[0]), y] = 1.0
+    pull = ((1.0 - P) * own).T @ H
+    push = -(P * (1.0 - own)).T @ H
+    return pull, push
+
+
+def binary_kl_w_pull_push(h: Any, labels: Any, w: Any, tau: float, zt: Any = None,
+                          h_t: Any = None) -> tuple[np.ndarray, np.ndarray]:
+    """Proposition 1 / Eq. 11 as printed: (F_w-pull^BinaryKL, F_w-push^BinaryKL), each (K, d).
+
+    pull_k = τ Σ_{i: y_i=k} (q_k(t_i) − q_k(s_i)) h_i, push_k = −τ Σ_{i: y_i≠k} (q_k(s_i) − q_k(t_i)) h_i,
+    with q = σ(·/τ), s = student logits, t = teacher logits (either reading, see
+    :func:`teacher_logits`). The sum equals −∂L_BinaryKL/∂w_k only under reading ``"logits"``.
+    """
+    tau = _check_temperature(tau)
+    H, W = _check_features(h, w)
+    y = _check_labels(labels, H.shape[0], W.shape[0])
+    Zt, _ = teacher_logits(W, zt, h_t)
+    if Zt.shape != (H.shape[0], W.shape[0]):
+        raise ValueError(f"teacher logits must have shape {(H.shape[0], W.shape[0])}, got {Zt.shape}")
+    C = tau * (sigmoid(Zt / tau) - sigmoid(H @ W.T / tau))
+    own = np.zeros_like(C)
+    own[np.arange(H.shape[0]), y] = 1.0
+    return (C * own).T @ H, (C * (1.0 - own)).T @ H
+
+
+def binary_kl_w_neg_grad(h: Any, w: Any, tau: float, zt: Any = None, h_t: Any = None) -> np.ndarray:
+    """−∂L_BinaryKL/∂W (K, d) by the chain rule, for L = binary_kl(h wᵀ, t, τ, "sum").
+
+    Reading ``"logits"``: −G_sᵀH with G_s = ∂L/∂z^S. Reading ``"features"`` adds the teacher path
+    −G_tᵀH_t with G_t = ∂L/∂z^T = (t − s)·p(1 − p) (:func:`binary_kl_grad_teacher`).
+    """
+    tau = _check_temperature(tau)
+    H, W = _check_features(h, w)
+    Zt, reading = teacher_logits(W, zt, h_t)
+    Zs = H @ W.T
+    g = -binary_kl_grad(Zs, Zt, tau).T @ H
+    if reading == "features":
+        g -= binary_kl_grad_teacher(Zs, Zt, tau).T @ np.asarray(h_t, dtype=np.float64)
+    return g
+
+
+def ce_h_pull_push(h: Any, labels: Any, w: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Proposition 2 / Eq. 13, CE part: per sample (F_h-pull^CE, F_h-push^CE), each (n, d).
+
+    pull = (1 − p_c(h)) w_c, push = −Σ_{k≠c} p_k(h) w_k, c the sample's class; sum = −∂L_CE/∂h.
+    """
+    H, W = _check_features(h, w)
+    y = _check_labels(labels, H.shape[0], W.shape[0])
+    P = softmax(H @ W.T)
+    own = np.zeros_like(P)
+    own[np.arange(H.shape[0]), y] = 1.0
+    return ((1.0 - P) * own) @ W, -(P * (1.0 - own)) @ W
+
+
+def binary_kl_h_pull_push(h: Any, labels: Any, w: Any, tau: float, zt: Any = None,
+                          h_t: Any = None) -> tuple[np.ndarray, np.ndarray]:
+    """Proposition 2 (§3.2 form, with q): pull = τ(q_c(t) − q_c(s)) w_c, push = −τ Σ_{k≠c}(q_k(s) − q_k(t)) w_k.
+
+    Each (n, d); the sum is −∂L_BinaryKL/∂h under both readings (the teacher logit does not
+    depend on the student feature). Appendix Eq. 14 prints p_k (softmax) in the push term: a typo.
+    """
+    tau = _check_temperature(tau)
+    H, W = _check_features(h, w)
+    y = _check_labels(labels, H.shape[0], W.shape[0])
+    Zt, _ = teacher_logits(W, zt, h_t)
+    C = tau * (sigmoid(Zt / tau) - sigmoid(H @ W.T / tau))
+    own = np.zeros_like(C)
+    own[np.arange(H.shape[0]), y] = 1.0
+    return (C * own) @ W, (C * (1.0 - own)) @ W
+
+
+def norm_weight(h_s: Any, h_t: Any, w: Any, tau: float) -> np.ndarray:
+    """Eq. 16, w_k(h1, h2) = σ((h1ᵀw_k − h2ᵀw_k)/τ) for every sample and class: (n, K)."""
+    tau = _check_temperature(tau)
+    Hs, W = _check_features(h_s, w, "h_s")
+    Ht, _ = _check_features(h_t, w, "h_t")
+    if Hs.shape != Ht.shape:
+        raise ValueError(f"h_s {Hs.shape} and h_t {Ht.shape} must have the same shape")
+    return sigmoid((Hs - Ht) @ W.T / tau)
+
+
+def binary_kl_norm_w_obstacle(h_s: Any, h_t: Any, w: Any, tau: float) -> np.ndarray:
+    """Proposition 3 / Eq. 20: F_w-obstacle_k = τ Σ_j (½ − w_k(h^S_j, h^T_j))(h^S_j − h^T_j), (K, d).
+
+    Equals −∂L_BinaryKL-Norm/∂w_k under reading ``"features"`` (teacher logit h^Tᵀw_k).
+    """
+    tau = _check_temperature(tau)
+    Hs = np.asarray(h_s, dtype=np.float64)
+    Ht = np.asarray(h_t, dtype=np.float64)
+    Wk = norm_weight(Hs, Ht, w, tau)
+    return tau * (0.5 - Wk).T @ (Hs - Ht)
+
+
+def binary_kl_norm_w_neg_grad(h: Any, w: Any, tau: float, zt: Any = None, h_t: Any = None) -> np.ndarray:
+    """−∂L_BinaryKL-Norm/∂W (K, d) by the chain rule, for L = binary_kl_norm(h wᵀ, t, τ, "sum").
+
+    Reading ``"logits"``: −G_sᵀH (only the student path). Reading ``"features"``: the teacher
+    path adds +G_sᵀH_t (∂L/∂z^T = −∂L/∂z^S), giving −G_sᵀ(H − H_t).
+    """
+    tau = _check_temperature(tau)
+    H, W = _check_features(h, w)
+    Zt, reading = teacher_logits(W, zt, h_t)
+    G = binary_kl_norm_grad(H @ W.T, Zt, tau)
+    if reading == "features":
+        return -G.T @ (H - np.asarray(h_t, dtype=np.float64))
+    return -G.T @ H
+
+
+def binary_kl_norm_h_pull_push(h: Any, labels: Any, w: Any, tau: float, zt: Any = None,
+                               h_t: Any = None) -> tuple[np.ndarray, np.ndarray]:
+    """Proposition 4 / Eq. 23: pull = τ(½ − w_c) w_c, push = −τ Σ_{k≠c}(w_k − ½) w_k, each (n, d).
+
+    w_k = σ((s_k − t_k)/τ) (Eq. 16 under reading ``"features"``; with constant teacher logits the
+    same formula in s − t). The sum is −∂L_BinaryKL-Norm/∂h under both readings. Eq. 22 prints
+    the push term without the minus sign; Eq. 21 and Eq. 23 need it (the suite records this).
+    """
+    tau = _check_temperature(tau)
+    H, W = _check_features(h, w)
+    y = _check_labels(labels, H.shape[0], W.shape[0])
+    Zt, _ = teacher_logits(W, zt, h_t)
+    C = tau * (0.5 - sigmoid((H @ W.T - Zt) / tau))
+    own = np.zeros_like(C)
+    own[np.arange(H.shape[0]), y] = 1.0
+    return (C * own) @ W, (C * (1.0 - own)) @ W
+
+
+def lemma1_products(h_s: Any, h_t: Any, w: Any, tau: float, reading: str = "features") -> np.ndarray:
+    """Lemma 1 / Eq. 17: the (n, K) numbers [(½ − w_k(h^S_j, h^T_j)) v_j]ᵀ w_k.
+
+    ``reading="features"``: v_j = h^S_j − h^T_j (the printed lemma: each is ≤ 0).
+    ``reading="logits"``: v_j = h^S_j, the per-sample term of −∂L_BinaryKL-Norm/∂w_k when the
+    teacher logit is a constant; its product with w_k has no fixed sign.
+    """
+    tau = _check_temperature(tau)
+    Hs = np.asarray(h_s, dtype=np.float64)
+    Ht = np.asarray(h_t, dtype=np.float64)
+    Wm = np.asarray(w, dtype=np.float64)
+    Wk = norm_weight(Hs, Ht, Wm, tau)
+    if reading == "features":
+        V = Hs - Ht
+    elif reading == "logits":
+        V = Hs
+    else:
+        raise ValueError(f"reading must be 'features' or 'logits', got {reading!r}")
+    return (0.5 - Wk) * (V @ Wm.T)
+
+
+__all__ = [
+    "softmax", "log_softmax", "sigmoid", "log_sigmoid", "kd_loss", "kd_loss_grad", "binary_kl",
+    "binary_kl_reference", "binary_kl_grad", "binary_kl_grad_teacher", "binary_kl_curvature",
+    "binary_kl_norm", "binary_kl_norm_closed_form", "binary_kl_norm_grad", "binary_kl_norm_curvature",
+    "ce_loss", "ce_grad", "pcgrad", "pcgrad_per_row", "teacher_logits", "ce_w_pull_push",
+    "binary_kl_w_pull_push", "binary_kl_w_neg_grad", "ce_h_pull_push", "binary_kl_h_pull_push",
+    "norm_weight", "binary_kl_norm_w_obstacle", "binary_kl_norm_w_neg_grad",
+    "binary_kl_norm_h_pull_push", "lemma1_products",
+]

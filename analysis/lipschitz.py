@@ -1,0 +1,603 @@
+"""Lipschitz Continuity Retention (LCR-BNN, paper 002): Retention Matrix, power iteration,
+spectral norms, Lipschitz bounds and BOPs/FLOPs counts.
+
+Numpy/scipy only (no torch). Every function does one mathematical thing and names its equation.
+Conventions (DESIGN.md, "Public functions"):
+
+* Activations are (n, c): n rows (samples, or one sample's spatial positions), c channels. The
+  paper writes A = (a_1, …, a_N) ∈ R^{d×N} (Eq. 6), i.e. A = aᵀ.
+* A weight matrix W is (d_out, d_in) and acts as a_next = a_prev·Wᵀ (A^k = W^k A^{k−1}, Eq. 6).
+* "Spectral norm" means σ1(W) = max ‖Wx‖₂/‖x‖₂ (Eq. 3). The paper's §3.2 also writes
+  ‖W‖_SN = σ1(WᵀW), which is σ1(W)²; functions here say which of the two they return.
+
+Useful identities (derived in the docstrings, tested in tests/test_lipschitz.py), with
+G = a_prevᵀ·a_prev (c_in × c_in) the channel Gram matrix and a_next = a_prev·Wᵀ:
+
+* channel space: λmax(RM) = σ1(W·G)²;
+* sample space (c_in = c_out): λmax(RM) = σ1(G^{1/2}·W·G^{1/2})²;
+* both equal σ1(W)² when G = I (Eq. 9's A·Aᵀ = I); both scale as s⁴ when a_prev → s·a_prev.
+"""
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+from scipy.optimize import linprog
+
+__all__ = [
+    "retention_matrix", "retention_eigenvalue_identity", "power_iteration",
+    "power_iteration_residual", "power_iteration_official", "spectral_norm", "spectral_norm_sq",
+    "spectral_norm_gradient", "spectral_norm_gradient_appendix", "conv_operator_matrix",
+    "conv2d_apply", "conv2d_adjoint", "conv_spectral_norm_circular", "conv_spectral_norm_zero",
+    "lipschitz_upper_bound", "relu_net_forward", "relu_net_jacobian", "lipschitz_lower_bound",
+    "lipschitz_exact_relu", "lipschitz_exact_residual", "binarize_weight", "LayerSpec", "resnet18_layer_specs",
+    "resnet20_layer_specs", "count_bops_flops",
+]
+
+
+# ----------------------------------------------------------------------------- input checks
+
+def _array(x, name: str, ndim: int | Sequence[int] | None = None) -> np.ndarray:
+    """Cast to a float64 array; ValueError on a bool array, a wrong rank or a non-finite value."""
+    if isinstance(x, (bool, np.bool_)):
+        raise ValueError(f"{name} must be a numeric array, got a bool")
+    a = np.asarray(x)
+    if a.dtype == bool or a.dtype == object or not np.issubdtype(a.dtype, np.number):
+        raise ValueError(f"{name} must be a numeric array, got dtype {a.dtype}")
+    a = a.astype(np.float64, copy=False)
+    if ndim is not None:
+        allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
+        if a.ndim not in allowed:
+            raise ValueError(f"{name} must have {' or '.join(map(str, allowed))} dimensions, "
+                             f"got shape {a.shape}")
+    if a.size == 0:
+        raise ValueError(f"{name} must not be empty, got shape {a.shape}")
+    if not np.all(np.isfinite(a)):
+        raise ValueError(f"{name} contains non-finite values (NaN or inf); expected finite numbers")
+    return a
+
+
+def _int(x, name: str, minimum: int) -> int:
+    if isinstance(x, (bool, np.bool_)) or not isinstance(x, (int, np.integer)):
+        raise ValueError(f"{name} must be an int >= {minimum}, got {x!r}")
+    if x < minimum:
+        raise ValueError(f"{name} must be an int >= {minimum}, got {x}")
+    return int(x)
+
+
+def _square(m, name: str = "m") -> np.ndarray:
+    a = _array(m, name, 2)
+    if a.shape[0] != a.shape[1]:
+        raise ValueError(f"{name} must be square, got shape {a.shape}")
+    return a
+
+
+# ----------------------------------------------------------------------------- Retention Matrix
+
+def retention_matrix(a_prev, a_next, space: str = "channel") -> np.ndarray:
+    """Retention Matrix RM = MᵀM of Eq. 8 (layer) / Eq. 10 (block), no scaling.
+
+    a_prev: (n, c_in) activations entering the layer/block; a_next: (n, c_out) leaving it.
+    space="channel": M = a_prevᵀ·a_next (c_in, c_out); RM (c_out, c_out). With a_next =
+        a_prev·Wᵀ: RM = W·G²·Wᵀ, G = a_prevᵀa_prev, so λmax(RM) = σ1(W·G)².
+    space="sample": Eq. 8 as printed with A = aᵀ (needs c_in = c_out): M = a_prev·a_nextᵀ
+        (n, n); RM (n, n). With a_next = a_prev·Wᵀ: RM = a_prev·Wᵀ·G·W·a_prevᵀ, whose nonzero
+        eigenvalues are those of G^{1/2}WᵀGWG^{1/2}, so λmax(RM) = σ1(G^{1/2}·W·G^{1/2})².
+    """
+    a = _array(a_prev, "a_prev", 2)
+    b = _array(a_next, "a_next", 2)
+    if a.shape[0] != b.shape[0]:
+        raise ValueError(f"a_prev and a_next need the same number of rows n, got {a.shape} and {b.shape}")
+    if space == "channel":
+        m = a.T @ b
+    elif space == "sample":
+        if a.shape[1] != b.shape[1]:
+            raise ValueError(f"space='sample' (Eq. 8 as printed) needs c_in == c_out, got "
+                             f"c_in={a.shape[1]}, c_out={b.shape[1]}; use space='channel'")
+        m = a @ b.T
+    else:
+        raise ValueError(f"space must be 'channel' or 'sample', got {space!r}")
+    return m.T @ m
+
+
+def retention_eigenvalue_identity(a_prev, w, space: str = "channel") -> float:
+    """λmax(RM) for a linear layer a_next = a_prev·Wᵀ from the closed forms (module docstring).
+
+    The twin of ``λmax(retention_matrix(a_prev, a_prev @ w.T, space))`` that never forms RM:
+    channel: σ1(W·G)²; sample: σ1(G^{1/2}·W·G^{1/2})², G = a_prevᵀa_prev. w: (c_out, c_in).
+    """
+    a = _array(a_prev, "a_prev", 2)
+    W = _array(w, "w", 2)
+    if W.shape[1] != a.shape[1]:
+        raise ValueError(f"w must be (c_out, c_in={a.shape[1]}), got {W.shape}")
+    g = a.T @ a
+    if space == "channel":
+        return float(np.linalg.norm(W @ g, 2) ** 2)
+    if space == "sample":
+        if W.shape[0] != W.shape[1]:
+            raise ValueError(f"space='sample' needs a square w (c_in == c_out), got {W.shape}")
+        evals, evecs = np.linalg.eigh(g)
+        root = (evecs * np.sqrt(np.clip(evals, 0.0, None))) @ evecs.T
+        return float(np.linalg.norm(root @ W @ root, 2) ** 2)
+    raise ValueError(f"space must be 'channel' or 'sample', got {space!r}")
+
+
+# ----------------------------------------------------------------------------- power iteration
+
+def power_iteration(m, iters: int = 5, v0=None) -> tuple[float, np.ndarray]:
+    """Power iteration with a fixed step count (§3.3: "5 in practice").
+
+    m: (d, d) symmetric (an RM). v ← m·v/‖m·v‖ ``iters`` times from v0 (None: all-ones),
+    then return (vᵀ·m·v, v): the Rayleigh quotient of the last unit vector and the vector.
+    """
+    a = _square(m)
+    iters = _int(iters, "iters", 0)
+    v = np.ones(a.shape[0]) if v0 is None else _array(v0, "v0", 1).copy()
+    if v.shape[0] != a.shape[0]:
+        raise ValueError(f"v0 must have length {a.shape[0]}, got {v.shape[0]}")
+    nv = np.linalg.norm(v)
+    if nv == 0:
+        raise ValueError("v0 must be nonzero")
+    v = v / nv
+    for _ in range(iters):
+        w = a @ v
+        nw = np.linalg.norm(w)
+        if nw == 0:
+            return 0.0, v
+        v = w / nw
+    return float(v @ a @ v), v
+
+
+def power_iteration_residual(m, res_stop: float = 1e-6, v0=None, max_iters: int = 100000,
+                             seed: int | np.random.Generator = 0) -> tuple[float, np.ndarray, int]:
+    """Algorithm 2 (appendix 6.2): iterate until res = ‖v_{i+1} − v_i‖₂ < res_stop.
+
+    v0 None: a random standard-normal vector from ``seed`` (line 1, "a random vector"), normalised.
+    Returns (v_{i+1}ᵀ·m·v_i (line 6, = ‖m·v_i‖₂), v_{i+1}, number of iterations). If the residual
+    never drops (e.g. a dominant negative eigenvalue makes v flip), it stops at max_iters.
+    """
+    a = _square(m)
+    if not (isinstance(res_stop, (float, int)) and not isinstance(res_stop, bool)) or not res_stop > 0:
+        raise ValueError(f"res_stop must be a positive number, got {res_stop!r}")
+    max_iters = _int(max_iters, "max_iters", 1)
+    if v0 is None:
+        rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+        v = rng.standard_normal(a.shape[0])
+    else:
+        v = _array(v0, "v0", 1).copy()
+        if v.shape[0] != a.shape[0]:
+            raise ValueError(f"v0 must have length {a.shape[0]}, got {v.shape[0]}")
+    v = v / np.linalg.norm(v)
+    value = 0.0
+    for i in range(1, max_iters + 1):
+        w = a @ v
+        nw = np.linalg.norm(w)
+        if nw == 0:
+            return 0.0, v, i
+        v_new = w / nw
+        value = float(v_new @ w)
+        res = np.linalg.norm(v_new - v)
+        v = v_new
+        if res < res_stop:
+            return value, v, i
+    return value, v, max_iters
+
+
+def power_iteration_official(m, iters: int = 1) -> float:
+    """The official code's ``TopEigenvalue`` (LCR.py): v = 1 (unnormalised all-ones), then
+    ``iters`` times n = ‖m·v‖, v = m·v/n; return √(n/‖v‖) = √n.
+
+    With iters = 1 this is √‖m·1‖ — not normalised by ‖1‖ = √d, so even for an exact
+    eigenvector direction it returns √(λ1·√d), i.e. a d^{1/4} factor over √λ1. For iters ≥ 2
+    the value tends to √λ1: the official loss compares square roots of the RM eigenvalues.
+    """
+    a = _square(m)
+    iters = _int(iters, "iters", 1)
+    v = np.ones(a.shape[0])
+    n = 0.0
+    for _ in range(iters):
+        w = a @ v
+        n = float(np.linalg.norm(w))
+        if n == 0:
+            return 0.0
+        v = w / n
+    return math.sqrt(n / float(np.linalg.norm(v)))
+
+
+# ----------------------------------------------------------------------------- spectral norms
+
+def spectral_norm(w) -> float:
+    """σ1(W) = max_{x≠0} ‖Wx‖₂/‖x‖₂ (Eq. 3), from the SVD. w: (m, n)."""
+    return float(np.linalg.svd(_array(w, "w", 2), compute_uv=False)[0])
+
+
+def spectral_norm_sq(w) -> float:
+    """The paper's §3.2 definition ‖W‖_SN := σ1(WᵀW) = σ1(W)², from eigvalsh(WᵀW). w: (m, n)."""
+    a = _array(w, "w", 2)
+    return float(np.linalg.eigvalsh(a.T @ a)[-1])
+
+
+def spectral_norm_gradient(w) -> np.ndarray:
+    """∂σ1(W)/∂W = u1·v1ᵀ (m, n) for a simple top singular value (Eq. 13's u1 v1ᵀ)."""
+    a = _array(w, "w", 2)
+    u, _, vt = np.linalg.svd(a)
+    return np.outer(u[:, 0], vt[0])
+
+
+def spectral_norm_gradient_appendix(w) -> np.ndarray:
+    """Appendix 6.3's last line as printed: ∂‖W‖_SN/∂W = v1·u1ᵀ (n, m) — the transpose of
+    the true gradient; it has W's shape only when W is square."""
+    a = _array(w, "w", 2)
+    u, _, vt = np.linalg.svd(a)
+    return np.outer(vt[0], u[:, 0])
+
+
+def _conv_check(kernel, input_hw) -> tuple[np.ndarray, int, int]:
+    k = _array(kernel, "kernel", 4)
+    if len(input_hw) != 2:
+        raise ValueError(f"input_hw must be (H, W), got {input_hw!r}")
+    h = _int(input_hw[0], "H", 1)
+    w = _int(input_hw[1], "W", 1)
+    return k, h, w
+
+
+def conv2d_apply(x, kernel, padding: int | str = "same", mode: str = "zero") -> np.ndarray:
+    """Stride-1 2-D convolution layer as PyTorch computes it (cross-correlation), one sample.
+
+    x: (c_in, H, W); kernel: (c_out, c_in, kh, kw). mode="zero": zero padding of ``padding``
+    pixels ("same" = (k−1)//2) → (c_out, H+2P−kh+1, W+2P−kw+1). mode="circular": periodic,
+    output (c_out, H, W), y[o,i,j] = Σ k[o,c,a,b]·x[c,(i+a−P) mod H,(j+b−P) mod W], P = (k−1)//2.
+    """
+    k = _array(kernel, "kernel", 4)
+    x = _array(x, "x", 3)
+    co, ci, kh, kw = k.shape
+    if x.shape[0] != ci:
+        raise ValueError(f"x must have c_in={ci} channels, got shape {x.shape}")
+    H, W = x.shape[1:]
+    if mode == "circular":
+        ph, pw = (kh - 1) // 2, (kw - 1) // 2
+        out = np.zeros((co, H, W))
+        for a in range(kh):
+            for b in range(kw):
+                xs = np.roll(x, shift=(ph - a, pw - b), axis=(1, 2))
+                out += np.einsum("oc,chw->ohw", k[:, :, a, b], xs)
+        return out
+    if mode != "zero":
+        raise ValueError(f"mode must be 'zero' or 'circular', got {mode!r}")
+    p = (kh - 1) // 2 if padding == "same" else _int(padding, "padding", 0)
+    xp = np.pad(x, ((0, 0), (p, p), (p, p)))
+    ho, wo = H + 2 * p - kh + 1, W + 2 * p - kw + 1
+    if ho < 1 or wo < 1:
+        raise ValueError(f"output would be empty: input {(H, W)}, kernel {(kh, kw)}, padding {p}")
+    out = np.zeros((co, ho, wo))
+    for a in range(kh):
+        for b in range(kw):
+            out += np.einsum("oc,chw->ohw", k[:, :, a, b], xp[:, a:a + ho, b:b + wo])
+    return out
+
+
+def conv2d_adjoint(y, kernel, input_hw, padding: int | str = "same") -> np.ndarray:
+    """Adjoint (transpose) of ``conv2d_apply(·, kernel, padding, mode="zero")``: (c_in, H, W).
+
+    ⟨conv(x), y⟩ = ⟨x, conv_adjoint(y)⟩ for every x, y (tested)."""
+    k, H, W = _conv_check(kernel, input_hw)
+    y = _array(y, "y", 3)
+    co, ci, kh, kw = k.shape
+    p = (kh - 1) // 2 if padding == "same" else _int(padding, "padding", 0)
+    ho, wo = H + 2 * p - kh + 1, W + 2 * p - kw + 1
+    if y.shape != (co, ho, wo):
+        raise ValueError(f"y must have shape {(co, ho, wo)}, got {y.shape}")
+    xp = np.zeros((ci, H + 2 * p, W + 2 * p))
+    for a in range(kh):
+        for b in range(kw):
+            xp[:, a:a + ho, b:b + wo] += np.einsum("oc,ohw->chw", k[:, :, a, b], y)
+    return xp[:, p:p + H, p:p + W]
+
+
+def conv_operator_matrix(kernel, input_hw, padding: int | str = "same", mode: str = "zero") -> np.ndarray:
+    """The dense matrix of ``conv2d_apply`` (c_out·Ho·Wo, c_in·H·W), built column by column.
+
+    The slow, obviously-correct twin of the FFT and power-iteration spectral norms (small sizes)."""
+    k, H, W = _conv_check(kernel, input_hw)
+    ci = k.shape[1]
+    cols = []
+    for idx in range(ci * H * W):
+        e = np.zeros(ci * H * W)
+        e[idx] = 1.0
+        cols.append(conv2d_apply(e.reshape(ci, H, W), k, padding, mode).ravel())
+    return np.stack(cols, axis=1)
+
+
+def conv_spectral_norm_circular(kernel, input_hw) -> float:
+    """Exact σ1 of a stride-1 convolution with circular padding (Sedghi, Gupta & Long 2019).
+
+    The operator is block-diagonalised by the 2-D DFT: for each frequency (u, v) the (c_out, c_in)
+    matrix K̂(u, v) = Σ_{a,b} k[:, :, a, b]·e^{−2πi(ua/H + vb/W)}; σ1 = max over (u, v) of σ1(K̂).
+    kernel: (c_out, c_in, kh, kw) with kh ≤ H, kw ≤ W.
+    """
+    k, H, W = _conv_check(kernel, input_hw)
+    if k.shape[2] > H or k.shape[3] > W:
+        raise ValueError(f"kernel {k.shape[2:]} larger than the input {(H, W)}")
+    kf = np.fft.fft2(k, s=(H, W), axes=(2, 3))  # (c_out, c_in, H, W)
+    blocks = np.transpose(kf, (2, 3, 0, 1))      # (H, W, c_out, c_in)
+    return float(np.linalg.svd(blocks, compute_uv=False).max())
+
+
+def conv_spectral_norm_zero(kernel, input_hw, padding: int | str = "same", iters: int = 200,
+                            seed: int | np.random.Generator = 0) -> float:
+    """σ1 of a stride-1 zero-padded convolution by power iteration on AᵀA (A the linear map,
+    applied with ``conv2d_apply`` / ``conv2d_adjoint``; the matrix is never formed).
+
+    A lower estimate that converges to σ1 from below; returns √(Rayleigh quotient of AᵀA)."""
+    k, H, W = _conv_check(kernel, input_hw)
+    iters = _int(iters, "iters", 1)
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    x = rng.standard_normal((k.shape[1], H, W))
+    x /= np.linalg.norm(x)
+    for _ in range(iters):
+        z = conv2d_adjoint(conv2d_apply(x, k, padding), k, (H, W), padding)
+        nz = np.linalg.norm(z)
+        if nz == 0:
+            return 0.0
+        x = z / nz
+    return float(np.linalg.norm(conv2d_apply(x, k, padding)))
+
+
+# ----------------------------------------------------------------------------- Lipschitz bounds
+
+def _check_net(weights, biases=None) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    if len(weights) < 1:
+        raise ValueError("weights must be a non-empty list of (d_k, d_{k-1}) matrices")
+    ws = [_array(w, f"weights[{i}]", 2) for i, w in enumerate(weights)]
+    for i in range(1, len(ws)):
+        if ws[i].shape[1] != ws[i - 1].shape[0]:
+            raise ValueError(f"weights[{i}] has {ws[i].shape[1]} columns but weights[{i-1}] has "
+                             f"{ws[i-1].shape[0]} rows; expected a chain (d_k, d_(k-1))")
+    if biases is None:
+        bs = [np.zeros(w.shape[0]) for w in ws]
+    else:
+        if len(biases) != len(ws):
+            raise ValueError(f"need one bias per layer ({len(ws)}), got {len(biases)}")
+        bs = [_array(b, f"biases[{i}]", 1) for i, b in enumerate(biases)]
+        for i, (w, b) in enumerate(zip(ws, bs)):
+            if b.shape[0] != w.shape[0]:
+                raise ValueError(f"biases[{i}] must have length {w.shape[0]}, got {b.shape[0]}")
+    return ws, bs
+
+
+def lipschitz_upper_bound(weights) -> float:
+    """Eq. 5: ‖f‖_Lip ≤ Π_k σ1(W^k) for W^L∘σ∘…∘σ∘W^1 with 1-Lipschitz σ (ReLU, hardtanh)."""
+    ws, _ = _check_net(weights)
+    return float(np.prod([spectral_norm(w) for w in ws]))
+
+
+def relu_net_forward(weights, biases, x) -> np.ndarray:
+    """f(x) = W^L·relu(…relu(W^1 x + b^1)…) + b^L (Eq. 1 with biases). x: (n, d_0) → (n, d_L)."""
+    ws, bs = _check_net(weights, biases)
+    h = _array(x, "x", 2)
+    if h.shape[1] != ws[0].shape[1]:
+        raise ValueError(f"x must be (n, {ws[0].shape[1]}), got {h.shape}")
+    for i, (w, b) in enumerate(zip(ws, bs)):
+        h = h @ w.T + b
+        if i < len(ws) - 1:
+            h = np.maximum(h, 0.0)
+    return h
+
+
+def relu_net_jacobian(weights, biases, x) -> np.ndarray:
+    """∂f/∂x at one point x (d_0,): W^L·D^{L−1}·…·D^1·W^1, D^k = diag(1[pre-activation > 0])."""
+    ws, bs = _check_net(weights, biases)
+    h = _array(x, "x", 1)
+    j = np.eye(h.shape[0])
+    for i, (w, b) in enumerate(zip(ws, bs)):
+        z = w @ h + b
+        j = w @ j
+        if i < len(ws) - 1:
+            mask = (z > 0).astype(np.float64)
+            j = mask[:, None] * j
+            h = np.maximum(z, 0.0)
+    return j
+
+
+def lipschitz_lower_bound(weights, biases=None, n_points: int = 2000, scales=(0.1, 1.0, 10.0),
+                          refine_steps: int = 50, seed: int | np.random.Generator = 0) -> float:
+    """Empirical lower bound max_x σ1(∂f/∂x(x)) (Lemma 1, Eq. 15) found by search.
+
+    Random Gaussian points at several ``scales``, then a hill climb from the best point
+    (accept random perturbations that raise σ1(J)). Every value found is a true lower bound."""
+    ws, bs = _check_net(weights, biases)
+    n_points = _int(n_points, "n_points", 1)
+    refine_steps = _int(refine_steps, "refine_steps", 0)
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    d0 = ws[0].shape[1]
+    best, best_x = -1.0, None
+    for s in scales:
+        xs = rng.standard_normal((n_points, d0)) * float(s)
+        for x in xs:
+            val = spectral_norm(relu_net_jacobian(ws, bs, x))
+            if val > best:
+                best, best_x = val, x
+    step = float(np.max(scales))
+    x = best_x
+    for _ in range(refine_steps):
+        cand = x + step * rng.standard_normal(d0)
+        val = spectral_norm(relu_net_jacobian(ws, bs, cand))
+        if val > best:
+            best, x = val, cand
+        else:
+            step *= 0.9
+    return float(best)
+
+
+def lipschitz_exact_relu(weights, biases=None, max_units: int = 20) -> tuple[float, int, int]:
+    """Exact ‖f‖_Lip (ℓ2) of a small ReLU network by enumerating activation patterns.
+
+    f is piecewise linear; on the region of pattern s (s_i ∈ {0, 1} for every hidden unit) its
+    Jacobian is J_s = W^L·D_s^{L−1}·…·D_s^1·W^1. By Lemma 1, ‖f‖_Lip = max σ1(J_s) over the
+    patterns whose region has an interior. Region of s: every hidden pre-activation z_i(x),
+    affine in x once the earlier layers' patterns are fixed, satisfies (2s_i − 1)·z_i(x) ≥ t;
+    scipy's linprog maximises t (≤ 1); the region is full-dimensional iff t* > 0.
+    Patterns are tested in decreasing order of σ1(J_s); the first feasible one gives the constant.
+    Returns (constant, number of linear programs solved, number of patterns). Cost 2^(hidden units).
+    """
+    ws, bs = _check_net(weights, biases)
+    hidden = sum(w.shape[0] for w in ws[:-1])
+    if hidden > max_units:
+        raise ValueError(f"{hidden} hidden units means 2^{hidden} patterns; at most max_units="
+                         f"{max_units} (raise it deliberately)")
+    d0 = ws[0].shape[1]
+    sizes = [w.shape[0] for w in ws[:-1]]
+    candidates = []
+    for bits in itertools.product((0.0, 1.0), repeat=hidden):
+        masks, pos = [], 0
+        for s in sizes:
+            masks.append(np.array(bits[pos:pos + s]))
+            pos += s
+        # affine maps z_k(x) = P_k x + q_k of every hidden layer under this pattern
+        rows, rhs = [], []
+        P, q = np.eye(d0), np.zeros(d0)
+        for k in range(len(ws) - 1):
+            Pz, qz = ws[k] @ P, ws[k] @ q + bs[k]
+            sign = 2.0 * masks[k] - 1.0
+            # sign_i * z_i(x) >= t  <=>  -sign_i * Pz_i x + t <= sign_i * qz_i
+            rows.append(np.hstack([-(sign[:, None] * Pz), np.ones((Pz.shape[0], 1))]))
+            rhs.append(sign * qz)
+            P, q = masks[k][:, None] * Pz, masks[k] * qz
+        candidates.append((spectral_norm(ws[-1] @ P), np.vstack(rows), np.concatenate(rhs)))
+    # the largest Jacobian norm whose region is feasible: test patterns in decreasing order
+    candidates.sort(key=lambda c: -c[0])
+    for n_lp, (val, a_ub, b_ub) in enumerate(candidates, start=1):
+        res = linprog(c=np.r_[np.zeros(d0), -1.0], A_ub=a_ub, b_ub=b_ub,
+                      bounds=[(None, None)] * d0 + [(None, 1.0)], method="highs")
+        if res.status == 0 and -res.fun > 1e-9:
+            return float(val), n_lp, len(candidates)
+    return 0.0, len(candidates), len(candidates)
+
+
+def lipschitz_exact_residual(w1, b1, w2) -> tuple[float, int, int]:
+    """Exact ‖f‖_Lip (ℓ2) of a residual block f(x) = x + W2·relu(W1·x + b1) (Eq. 10's block).
+
+    w1: (h, d), b1: (h,), w2: (d, h). On the region of pattern s the Jacobian is
+    I + W2·diag(s)·W1; regions are {x: (2s_i − 1)(W1x + b1)_i ≥ t}, t* > 0 by linprog, tested in
+    decreasing order of σ1. Returns (constant, linear programs solved, 2^h). The twin of
+    ``lipschitz_exact_relu`` on the block written as a ReLU net (x = relu(x) − relu(−x)).
+    """
+    W1 = _array(w1, "w1", 2)
+    B1 = _array(b1, "b1", 1)
+    W2 = _array(w2, "w2", 2)
+    h, d = W1.shape
+    if B1.shape != (h,) or W2.shape != (d, h):
+        raise ValueError(f"need w1 (h, d), b1 (h,), w2 (d, h); got {W1.shape}, {B1.shape}, {W2.shape}")
+    if h > 20:
+        raise ValueError(f"{h} hidden units means 2^{h} patterns; at most 20")
+    cands = []
+    for bits in itertools.product((0.0, 1.0), repeat=h):
+        s = np.array(bits)
+        sign = 2.0 * s - 1.0
+        a_ub = np.hstack([-(sign[:, None] * W1), np.ones((h, 1))])
+        cands.append((spectral_norm(np.eye(d) + W2 @ (s[:, None] * W1)), a_ub, sign * B1))
+    cands.sort(key=lambda c: -c[0])
+    for n_lp, (val, a_ub, b_ub) in enumerate(cands, start=1):
+        res = linprog(c=np.r_[np.zeros(d), -1.0], A_ub=a_ub, b_ub=b_ub,
+                      bounds=[(None, None)] * d + [(None, 1.0)], method="highs")
+        if res.status == 0 and -res.fun > 1e-9:
+            return float(val), n_lp, len(cands)
+    return 0.0, len(cands), len(cands)
+
+
+# ----------------------------------------------------------------------------- binarization
+
+def binarize_weight(w, scale: str = "channel") -> np.ndarray:
+    """W_B = sign(W)·α (§3.1, XNOR/IR-Net scale). w: (c_out, …); sign(0) = +1.
+
+    scale="channel": α_o = mean |W_o| over each output channel's entries (XNOR-Net's
+    ℓ1-optimal scale); "none": α = 1 (the paper's plain sgn(·))."""
+    a = _array(w, "w")
+    if a.ndim < 2:
+        raise ValueError(f"w must be (c_out, ...) with at least 2 dimensions, got shape {a.shape}")
+    s = np.where(a >= 0, 1.0, -1.0)
+    if scale == "none":
+        return s
+    if scale == "channel":
+        alpha = np.abs(a).reshape(a.shape[0], -1).mean(axis=1)
+        return s * alpha.reshape((-1,) + (1,) * (a.ndim - 1))
+    raise ValueError(f"scale must be 'channel' or 'none', got {scale!r}")
+
+
+# ----------------------------------------------------------------------------- BOPs / FLOPs
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """One convolution or linear layer: its multiply-accumulates are c_in·c_out·k²·h_out·w_out
+    (k = 1, h_out = w_out = 1 for a linear layer); ``binary``: weights and inputs are ±1."""
+
+    name: str
+    c_in: int
+    c_out: int
+    k: int
+    h_out: int
+    w_out: int
+    binary: bool
+
+    @property
+    def macs(self) -> int:
+        return self.c_in * self.c_out * self.k * self.k * self.h_out * self.w_out
+
+
+def resnet18_layer_specs(binary_downsample: bool = False, image_hw: int = 224,
+                         n_classes: int = 1000) -> list[LayerSpec]:
+    """ResNet-18 (ImageNet form: 7×7/2 stem, 3×3/2 max pool, four stages of two basic blocks,
+    1×1/2 downsampling shortcuts, fc). The 3×3 convolutions of the blocks are binary; the stem
+    and fc are full precision; the downsampling 1×1 convs are binary iff ``binary_downsample``
+    (XNOR-Net/ProxyBNN binarise them, IR-Net keeps them real-valued)."""
+    _int(image_hw, "image_hw", 32)
+    s = (image_hw + 2 * 3 - 7) // 2 + 1          # stem output
+    s = (s + 2 * 1 - 3) // 2 + 1                  # max pool
+    specs = [LayerSpec("conv1", 3, 64, 7, (image_hw + 6 - 7) // 2 + 1, (image_hw + 6 - 7) // 2 + 1, False)]
+    c_in = 64
+    for stage, c in enumerate((64, 128, 256, 512), start=1):
+        stride = 1 if stage == 1 else 2
+        for block in range(2):
+            st = stride if block == 0 else 1
+            s_out = (s + 2 - 3) // st + 1
+            specs.append(LayerSpec(f"layer{stage}.{block}.conv1", c_in, c, 3, s_out, s_out, True))
+            specs.append(LayerSpec(f"layer{stage}.{block}.conv2", c, c, 3, s_out, s_out, True))
+            if st != 1 or c_in != c:
+                specs.append(LayerSpec(f"layer{stage}.{block}.downsample", c_in, c, 1, s_out, s_out,
+                                       binary_downsample))
+            c_in, s = c, s_out
+    specs.append(LayerSpec("fc", 512, n_classes, 1, 1, 1, False))
+    return specs
+
+
+def resnet20_layer_specs(width: int = 16, image_hw: int = 32, in_channels: int = 3,
+                         n_classes: int = 10) -> list[LayerSpec]:
+    """ResNet-20 (CIFAR form: 3×3 stem, three stages of three basic blocks with widths
+    w, 2w, 4w, parameter-free (option A) shortcuts, fc). Block convolutions binary."""
+    specs = [LayerSpec("conv1", in_channels, width, 3, image_hw, image_hw, False)]
+    c_in, s = width, image_hw
+    for stage, c in enumerate((width, 2 * width, 4 * width), start=1):
+        for block in range(3):
+            st = 2 if (stage > 1 and block == 0) else 1
+            s_out = (s + 2 - 3) // st + 1
+            specs.append(LayerSpec(f"layer{stage}.{block}.conv1", c_in, c, 3, s_out, s_out, True))
+            specs.append(LayerSpec(f"layer{stage}.{block}.conv2", c, c, 3, s_out, s_out, True))
+            c_in, s = c, s_out
+    specs.append(LayerSpec("fc", 4 * width, n_classes, 1, 1, 1, False))
+    return specs
+
+
+def count_bops_flops(specs: Sequence[LayerSpec], all_full_precision: bool = False) -> dict:
+    """BOPs and FLOPs of a network's conv/linear layers. Convention (Bi-Real/IR-Net style):
+    one multiply-accumulate counts as one operation; MACs of binary layers are BOPs, MACs of
+    real-valued layers FLOPs; batch norm, activations, additions and pooling are not counted.
+    ``all_full_precision``: count every layer as FLOPs (the full-precision network).
+    Returns {"bops", "flops", "ops" = bops/64 + flops (Bi-Real's combined count)}."""
+    if not specs:
+        raise ValueError("specs must be a non-empty list of LayerSpec")
+    bops = sum(s.macs for s in specs if s.binary and not all_full_precision)
+    flops = sum(s.macs for s in specs if all_full_precision or not s.binary)
+    return {"bops": int(bops), "flops": int(flops), "ops": bops / 64.0 + flops}

@@ -1,0 +1,361 @@
+"""Torch side of the channel-directed-gradients paper (003): gradient transforms, an optimizer
+wrapper, a trainer grad hook, and adapters that read a torch model for the correlation statistics.
+
+Torch twins of ``analysis.channel_grad`` (same formulas; tests/test_cdg_torch.py checks them
+against the numpy functions in float64 to rounding):
+
+* :func:`h0_gradient_torch` — Eq. 8 (``form="eq8"``) or Fig. 3's code (``form="code"``,
+  f + λ·f̄; λ = 0 is plain SGD).  Default ``"code"``: the experiments' reading (see the suite).
+* :func:`sobolev_gradient_torch` — Eq. 10–12 by cumulative sums in O(O) (the "cumsum" method),
+  equal to the left-Riemann-sum convolution of Eq. 9.
+* :func:`transform_gradient` — one tensor's L² gradient → H0_λ / H̃1 gradient along the
+  ``"output"`` axis (dim 0), the ``"input"`` axis (dim 1) or ``"raster"`` (the whole tensor
+  flattened in row-major order into one channel axis: Fig. 5 right "Ours+R").  The H̃1 update is
+  §3's combination ``h0_weight·f + sobolev_weight·S_λ(f)`` (λ = 1 in the paper).
+
+:class:`ChannelDirectedOptimizer` wraps any ``torch.optim.Optimizer``: ``step()`` transforms the
+selected parameters' ``.grad`` in place, then calls the wrapped optimizer's ``step()``, so SGD,
+momentum, weight decay and Adam work unchanged (weight decay is added by the optimizer after the
+transform, i.e. it is not smoothed — as in the paper's code, which edits ``param.grad``).
+:func:`grad_hook` is the same transform as a trainer ``grad_transform`` hook
+(``{"name": "analysis.nets.cdg:grad_hook", "method": "h1", ...}``).
+"""
+from __future__ import annotations
+
+import math
+from typing import Iterable, NamedTuple
+
+import numpy as np
+import torch
+
+METHODS = ("none", "h0", "h1")
+AXES = ("output", "input", "raster")
+LAYERS = ("conv", "all")
+
+
+# ----------------------------------------------------------------------------- the formulas
+
+def _check_lam(lam, allow_zero: bool) -> float:
+    if isinstance(lam, bool) or not isinstance(lam, (int, float)) or not math.isfinite(float(lam)):
+        raise ValueError(f"lam must be a finite real number, got {lam!r}")
+    if (lam < 0) if allow_zero else (lam <= 0):
+        raise ValueError(f"lam must be {'>= 0' if allow_zero else '> 0'}, got {lam}")
+    return float(lam)
+
+
+def h0_gradient_torch(g: torch.Tensor, lam: float, form: str = "code") -> torch.Tensor:
+    """H0_λ gradient along dim 0 (a new tensor).  "eq8": f̄ + (f − f̄)/λ, λ > 0 (Eq. 8);
+    "code": f + λ·f̄, λ ≥ 0 (Fig. 3).  g: (O, ...)."""
+    if form not in ("eq8", "code"):
+        raise ValueError(f"unknown form {form!r}; expected 'eq8' or 'code'")
+    lam = _check_lam(lam, allow_zero=(form == "code"))
+    if g.dim() == 0:
+        raise ValueError("g must have a channel axis (dim 0); got a 0-d tensor")
+    mean = g.mean(dim=0, keepdim=True)
+    if form == "eq8":
+        return mean + (g - mean) / lam
+    return g + lam * mean
+
+
+def sobolev_gradient_torch(g: torch.Tensor, lam: float = 1.0) -> torch.Tensor:
+    """Sobolev H̃1 gradient along dim 0 by Eq. 10–12 (cumulative sums, linear in O).
+
+    g0 = (1/O)Σ_j K(j/O) f_j; g1 = −(1/(λO))Σ_j (j/O)(f_j − f̄);
+    g[o] = g0 + (o/O)·g1 − (1/(λO²))·E[o], E[o] = Σ_{m<o} C[m] = cumsum(C)[o] − C[o],
+    C = cumsum(f − f̄).  g: (O, ...) with O ≥ 2; same dtype and device.
+    """
+    lam = _check_lam(lam, allow_zero=False)
+    if g.dim() == 0 or g.shape[0] < 2:
+        raise ValueError(f"g needs at least 2 channels on dim 0, got shape {tuple(g.shape)}")
+    n = g.shape[0]
+    f = g.reshape(n, -1)
+    x = torch.arange(n, dtype=g.dtype, device=g.device) / n
+    kern = 1.0 + (x * x - x + 1.0 / 6.0) / (2.0 * lam)
+    d = f - f.mean(dim=0, keepdim=True)
+    g0 = (kern @ f) / n                                   # (M,)
+    g1 = (x @ d) * (-1.0 / (lam * n))                    # (M,)
+    c = torch.cumsum(d, dim=0)
+    e = torch.cumsum(c, dim=0).sub_(c)
+    out = torch.addcmul(g0.unsqueeze(0), x.unsqueeze(1), g1.unsqueeze(0))
+    out.sub_(e, alpha=1.0 / (lam * n * n))
+    return out.reshape(g.shape)
+
+
+def _to_axis(g: torch.Tensor, axis: str) -> torch.Tensor:
+    if axis == "output":
+        return g
+    if axis == "input":
+        if g.dim() < 2:
+            raise ValueError(f"axis 'input' needs a tensor with ≥ 2 dims, got shape {tuple(g.shape)}")
+        return g.transpose(0, 1)
+    return g.reshape(-1)
+
+
+def _from_axis(h: torch.Tensor, axis: str, shape) -> torch.Tensor:
+    if axis == "output":
+        return h
+    if axis == "input":
+        return h.transpose(0, 1)
+    return h.reshape(shape)
+
+
+def transform_gradient(g: torch.Tensor, method: str = "h1", lam: float = 1.0, axis: str = "output",
+                       h0_form: str = "code", h0_weight: float = 1.0,
+                       sobolev_weight: float = 1.0) -> torch.Tensor:
+    """One parameter's L² gradient → channel-directed gradient (a new tensor of g's shape).
+
+    method "none": g; "h0": :func:`h0_gradient_torch` (``h0_form``, λ = ``lam``);
+    "h1": ``h0_weight·g + sobolev_weight·S_λ(g)`` along ``axis`` (§3's combined update).
+    Left unchanged (returned as is): "input" on a tensor without an input axis (a bias), and
+    "h1" along an axis of length 1 (e.g. the input axis of a first conv on grey images).
+    """
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; expected one of {METHODS}")
+    if axis not in AXES:
+        raise ValueError(f"unknown axis {axis!r}; expected one of {AXES}")
+    for name, w in (("h0_weight", h0_weight), ("sobolev_weight", sobolev_weight)):
+        if isinstance(w, bool) or not isinstance(w, (int, float)) or not math.isfinite(w) or w < 0:
+            raise ValueError(f"{name} must be a finite number >= 0, got {w!r}")
+    if method == "none" or (axis == "input" and g.dim() < 2):
+        return g
+    h = _to_axis(g, axis)
+    if method == "h1" and h.shape[0] < 2:
+        return g                                   # one channel: nothing to smooth along
+    if method == "h0":
+        out = h0_gradient_torch(h, lam, h0_form)
+    else:
+        out = sobolev_gradient_torch(h, lam).mul_(sobolev_weight).add_(h, alpha=h0_weight)
+    return _from_axis(out, axis, g.shape)
+
+
+def selected_parameters(model: torch.nn.Module, layers: str = "conv") -> list[torch.nn.Parameter]:
+    """The parameters a transform touches: "conv" → 4-D weights (conv layers); "all" → every
+    parameter with ≥ 2 entries on dim 0 (linear weights and biases too: Fig. 5 right 'all layers')."""
+    if layers not in LAYERS:
+        raise ValueError(f"unknown layers {layers!r}; expected one of {LAYERS}")
+    if layers == "conv":
+        return [p for p in model.parameters() if p.dim() == 4]
+    return [p for p in model.parameters() if p.dim() >= 1 and p.shape[0] >= 2]
+
+
+class ChannelDirectedOptimizer:
+    """Wrap a torch optimizer: ``step()`` = channel-directed transform of the gradients of
+    ``params`` (in place), then ``optimizer.step()``.
+
+    params: the tensors to transform (e.g. :func:`selected_parameters`); the other parameters of
+    the optimizer keep their L² gradient.  Keyword arguments are those of
+    :func:`transform_gradient`.
+    """
+
+    def __init__(self, optimizer: torch.optim.Optimizer, params: Iterable[torch.Tensor],
+                 method: str = "h1", lam: float = 1.0, axis: str = "output", h0_form: str = "code",
+                 h0_weight: float = 1.0, sobolev_weight: float = 1.0):
+        self.optimizer = optimizer
+        self.params = list(params)
+        self.kw = dict(method=method, lam=lam, axis=axis, h0_form=h0_form, h0_weight=h0_weight,
+                       sobolev_weight=sobolev_weight)
+        transform_gradient(torch.zeros(2, 2, dtype=torch.float64), **self.kw)   # validate now
+
+    @property
+    def param_groups(self):
+        return self.optimizer.param_groups
+
+    @property
+    def state(self):
+        return self.optimizer.state
+
+    @torch.no_grad()
+    def transform(self) -> None:
+        """Replace each selected parameter's .grad by its channel-directed gradient."""
+        for p in self.params:
+            if p.grad is not None:
+                p.grad.copy_(transform_gradient(p.grad, **self.kw))
+
+    def step(self, closure=None):
+        loss = None
+        if closure is not None:
+            with torch.enable_grad():
+                loss = closure()
+        self.transform()
+        self.optimizer.step()
+        return loss
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        self.optimizer.zero_grad(set_to_none=set_to_none)
+
+    def state_dict(self) -> dict:
+        return self.optimizer.state_dict()
+
+    def load_state_dict(self, state: dict) -> None:
+        self.optimizer.load_state_dict(state)
+
+
+def grad_hook(spec: dict, env=None):
+    """Trainer ``grad_transform`` hook: ``{"name": "analysis.nets.cdg:grad_hook", "method": "h1",
+    "lam": 1.0, "axis": "output", "layers": "conv", "h0_form": "code", "h0_weight": 1.0,
+    "sobolev_weight": 1.0}`` (unknown keys are an error)."""
+    allowed = {"method": "h1", "lam": 1.0, "axis": "output", "layers": "conv", "h0_form": "code",
+               "h0_weight": 1.0, "sobolev_weight": 1.0}
+    extra = sorted(set(spec) - {"name"} - set(allowed))
+    if extra:
+        raise ValueError(f"cdg grad hook: unknown parameter(s) {extra}; allowed {sorted(allowed)}")
+    p = {k: spec.get(k, v) for k, v in allowed.items()}
+    layers = p.pop("layers")
+    if layers not in LAYERS:
+        raise ValueError(f"unknown layers {layers!r}; expected one of {LAYERS}")
+    transform_gradient(torch.zeros(2, 2, dtype=torch.float64), **p)             # validate now
+
+    @torch.no_grad()
+    def apply(model: torch.nn.Module) -> None:
+        for q in selected_parameters(model, layers):
+            if q.grad is not None:
+                q.grad.copy_(transform_gradient(q.grad, **p))
+    return apply
+
+
+# ----------------------------------------------------------------------------- correlation adapters
+
+def model_conv_weights(model: torch.nn.Module) -> list[np.ndarray]:
+    """float64 numpy copies of every 4-D weight (nn.Conv2d) of ``model`` in module order."""
+    return [m.weight.detach().cpu().double().numpy() for m in model.modules()
+            if isinstance(m, torch.nn.Conv2d)]
+
+
+def model_correlation_table(model: torch.nn.Module, statistic: str = "mean") -> dict:
+    """Fig. 1's row for any torch model: ``analysis.correlation.in_out_correlation_table`` of its
+    conv weights."""
+    from analysis.correlation import in_out_correlation_table
+
+    weights = model_conv_weights(model)
+    if not weights:
+        raise ValueError("model has no nn.Conv2d layers; Fig. 1's statistic needs conv weights")
+    return in_out_correlation_table(weights, statistic)
+
+
+def model_correlation_vs_distance(model: torch.nn.Module, axis: str = "output",
+                                  max_distance: int = 8) -> np.ndarray:
+    """Fig. 11: mean |corr| at distance d = 1 … max_distance, averaged over the conv layers with
+    more than max_distance channels on ``axis``; shape (max_distance,)."""
+    from analysis.correlation import correlation_vs_distance
+
+    curves = [correlation_vs_distance(w, axis, max_distance) for w in model_conv_weights(model)
+              if w.shape[0 if axis == "output" else 1] > max_distance]
+    if not curves:
+        raise ValueError(f"no conv layer has more than {max_distance} {axis} channels")
+    return np.nanmean(np.stack(curves), axis=0)
+
+
+def model_mean_std_scatter(model: torch.nn.Module) -> dict:
+    """Fig. 14 for a torch model: ``analysis.correlation.mean_std_scatter`` of its conv weights."""
+    from analysis.correlation import mean_std_scatter
+
+    return mean_std_scatter(model_conv_weights(model))
+
+
+# ----------------------------------------------------------------------------- run summaries
+
+def transform_key(spec) -> tuple[str, float, str, str]:
+    """(method, swept value, axis, layers) of a config's ``grad_transform`` spec.
+
+    None → ("baseline", 0.0, "output", "conv"); H0_λ → ("h0", λ, …); H̃1 → ("h1", sobolev_weight, …):
+    the value on Fig. 6's λ axis under the readings of the cdg suite."""
+    if spec is None:
+        return ("baseline", 0.0, "output", "conv")
+    method = spec.get("method", "h1")
+    value = float(spec.get("lam", 1.0)) if method == "h0" else float(spec.get("sobolev_weight", 1.0))
+    if method == "none":
+        value = 0.0
+    return (method, value, spec.get("axis", "output"), spec.get("layers", "conv"))
+
+
+def paired_gains(groups: dict, baseline, metric: str = "test_acc") -> dict:
+    """Gain over the baseline of every group, paired by seed.
+
+    groups: {key: [Run, ...]} (runs differing only in seed); baseline: the key of the SGD group.
+    A run's value is its last epoch's ``metric`` (Fig. 6: "accuracy at the 100th epoch").
+    Returns {key: {"mean", "sd", "n", "values", "gain_mean", "gain_se", "gain_ci95", "n_pairs",
+    "sd_ratio_to_baseline"}}; the CI is Student-t on the paired differences (NaN with < 2 pairs).
+    """
+    from scipy import stats
+
+    if baseline not in groups:
+        raise ValueError(f"baseline {baseline!r} is not among the groups {sorted(map(str, groups))}")
+
+    def by_seed(runs):
+        return {r.config.seed: (r.last(metric) if r.status == "done" else float("nan")) for r in runs}
+
+    base = by_seed(groups[baseline])
+    out = {}
+    for key, runs in groups.items():
+        vals = by_seed(runs)
+        v = np.array([vals[s] for s in sorted(vals)], dtype=np.float64)
+        v = v[np.isfinite(v)]
+        diffs = np.array([vals[s] - base[s] for s in sorted(vals) if s in base
+                          and np.isfinite(vals[s]) and np.isfinite(base[s])], dtype=np.float64)
+        n = diffs.size
+        gm = float(diffs.mean()) if n else float("nan")
+        gse = float(diffs.std(ddof=1) / math.sqrt(n)) if n > 1 else float("nan")
+        half = float(stats.t.ppf(0.975, n - 1) * gse) if n > 1 else float("nan")
+        sd = float(v.std(ddof=1)) if v.size > 1 else float("nan")
+        bv = np.array([x for x in base.values() if np.isfinite(x)])
+        bsd = float(bv.std(ddof=1)) if bv.size > 1 else float("nan")
+        out[key] = {"mean": float(v.mean()) if v.size else float("nan"), "sd": sd, "n": int(v.size),
+                    "values": [float(x) for x in v], "gain_mean": gm, "gain_se": gse,
+                    "gain_ci95": [gm - half, gm + half], "n_pairs": int(n),
+                    "sd_ratio_to_baseline": sd / bsd if bsd and np.isfinite(bsd) and bsd > 0 else float("nan")}
+    return out
+
+
+class RunKey(NamedTuple):
+    """What distinguishes a group of runs (all but the seed) in the cdg experiments."""
+
+    dataset: str
+    model: str
+    optimizer: str
+    batch_size: int
+    method: str
+    value: float
+    axis: str
+    layers: str
+
+
+def group_runs(runs) -> dict:
+    """{RunKey: [Run, ...]} from a list of runs (runs of one key differ only in seed)."""
+    groups: dict = {}
+    for r in runs:
+        c = r.config
+        key = RunKey(c.dataset, c.model, c.optimizer, int(c.batch_size), *transform_key(c.grad_transform))
+        groups.setdefault(key, []).append(r)
+    return groups
+
+
+def comparison_rows(runs, metric: str = "test_acc") -> list[dict]:
+    """One row per run group: accuracy over seeds and the gain over the SGD/ADAM group of the
+    same (dataset, model, optimizer, batch size), paired by seed (see :func:`paired_gains`).
+
+    Row keys: the RunKey fields, n, acc_mean, acc_sd, gain_mean, gain_se, gain_ci95,
+    sd_ratio_to_baseline, values (fractions, not %)."""
+    groups = group_runs(runs)
+    rows = []
+    cells = sorted({(k.dataset, k.model, k.optimizer, k.batch_size) for k in groups})
+    for cell in cells:
+        sub = {k: v for k, v in groups.items() if (k.dataset, k.model, k.optimizer, k.batch_size) == cell}
+        base = [k for k in sub if k.method == "baseline"]
+        if not base:
+            continue
+        gains = paired_gains(sub, base[0], metric)
+        for k in sorted(sub, key=lambda k: (k.method != "baseline", k.method, k.value, k.axis, k.layers)):
+            g = gains[k]
+            rows.append({**k._asdict(), "n": g["n"], "acc_mean": g["mean"], "acc_sd": g["sd"],
+                         "gain_mean": g["gain_mean"], "gain_se": g["gain_se"],
+                         "gain_ci95": g["gain_ci95"], "sd_ratio_to_baseline": g["sd_ratio_to_baseline"],
+                         "values": g["values"]})
+    return rows
+
+
+__all__ = [
+    "METHODS", "AXES", "LAYERS", "h0_gradient_torch", "sobolev_gradient_torch", "transform_gradient",
+    "selected_parameters", "ChannelDirectedOptimizer", "grad_hook", "model_conv_weights",
+    "model_correlation_table", "model_correlation_vs_distance", "model_mean_std_scatter",
+    "transform_key", "paired_gains", "group_runs", "RunKey", "comparison_rows",
+]

@@ -1,0 +1,95 @@
+"""Torch twins of :mod:`analysis.distill` (DHKD paper 004): KD, BinaryKL (Eq. 1), BinaryKL-Norm (Eq. 5), Eq. 6.
+
+Each loss is a pure, differentiable function of logit tensors ``(B, K)`` with the same
+``reduction`` semantics as the numpy originals: ``"sum"`` = the equation as printed (sum over
+batch and classes), ``"batchmean"`` = that sum / B (the official code's ``T**2 * loss.sum() / N``),
+``"none"`` = per element (BinaryKL) or per row (KD). Unlike the numpy side, non-finite logits
+are *not* rejected here: a diverging run must produce a non-finite loss that the trainer records
+as ``N.A.(epoch)`` rather than an exception mid-step.
+
+The official code clamps the sigmoids to [1e−8, 1 − 1e−8] and calls ``KLDivLoss``; the clamp zeroes
+the gradient once |logit/T| > 18.4. We use the exact softplus forms instead (no clamp).
+"""
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+
+__all__ = ["kd_loss", "binary_kl", "binary_kl_norm", "pcgrad", "pcgrad_per_row"]
+
+_REDUCTIONS = ("sum", "batchmean", "none")
+
+
+def _check(zs: torch.Tensor, zt: torch.Tensor, T: float, reduction: str) -> float:
+    if isinstance(T, bool):
+        raise ValueError(f"temperature must be a positive float, got the bool {T!r}")
+    T = float(T)
+    if not math.isfinite(T) or T <= 0:
+        raise ValueError(f"temperature must be a finite float > 0, got {T!r}")
+    if zs.shape != zt.shape:
+        raise ValueError(f"student logits {tuple(zs.shape)} and teacher logits {tuple(zt.shape)} must have the same shape")
+    if zs.dim() not in (1, 2):
+        raise ValueError(f"logits must be (B, K) or (K,), got shape {tuple(zs.shape)}")
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"reduction must be one of {_REDUCTIONS}, got {reduction!r}")
+    return T
+
+
+def _reduce(x: torch.Tensor, reduction: str, zs: torch.Tensor) -> torch.Tensor:
+    if reduction == "none":
+        return x
+    total = x.sum()
+    return total if reduction == "sum" else total / (1 if zs.dim() == 1 else zs.shape[0])
+
+
+def _softplus(x: torch.Tensor) -> torch.Tensor:
+    """log(1 + eˣ) exactly (torch's F.softplus returns x itself above its threshold 20: 2e−9 off)."""
+    return torch.logaddexp(torch.zeros_like(x), x)
+
+
+def kd_loss(zs: torch.Tensor, zt: torch.Tensor, T: float, reduction: str = "sum") -> torch.Tensor:
+    """Hinton KD: T²·KL(softmax(zt/T) ‖ softmax(zs/T)) over the last axis (twin of analysis.distill.kd_loss)."""
+    T = _check(zs, zt, T, reduction)
+    lpt = F.log_softmax(zt / T, dim=-1)
+    lps = F.log_softmax(zs / T, dim=-1)
+    per_row = T * T * (lpt.exp() * (lpt - lps)).sum(dim=-1)
+    return _reduce(per_row, reduction, zs)
+
+
+def binary_kl(zs: torch.Tensor, zt: torch.Tensor, T: float, reduction: str = "sum") -> torch.Tensor:
+    """Eq. 1: T²·Σ KL([σ(zt/T), 1−σ(zt/T)] ‖ [σ(zs/T), 1−σ(zs/T)]) via softplus(−x) − softplus(−y) + (1−p)(x−y)."""
+    T = _check(zs, zt, T, reduction)
+    x, y = zs / T, zt / T
+    kl = _softplus(-x) - _softplus(-y) + (1.0 - torch.sigmoid(y)) * (x - y)
+    return _reduce(T * T * kl, reduction, zs)
+
+
+def binary_kl_norm(zs: torch.Tensor, zt: torch.Tensor, T: float, reduction: str = "sum") -> torch.Tensor:
+    """Eq. 5: T²·Σ KL([½,½] ‖ [σ(u/T), 1−σ(u/T)]), u = zs − zt, as −log 2 + ½(softplus(−x) + softplus(x))."""
+    T = _check(zs, zt, T, reduction)
+    x = (zs - zt) / T
+    kl = 0.5 * (_softplus(-x) + _softplus(x)) - math.log(2.0)
+    return _reduce(T * T * kl, reduction, zs)
+
+
+def pcgrad(g_main: torch.Tensor, g_aux: torch.Tensor) -> torch.Tensor:
+    """Eq. 6 on 1-D tensors: g_aux, or g_aux − (g_aux·g_main/‖g_main‖²) g_main when g_aux·g_main < 0."""
+    if g_main.shape != g_aux.shape or g_main.dim() != 1:
+        raise ValueError(f"g_main {tuple(g_main.shape)} and g_aux {tuple(g_aux.shape)} must be 1-D of one shape")
+    dot = torch.dot(g_aux, g_main)
+    if dot >= 0:
+        return g_aux.clone()
+    return g_aux - dot / torch.dot(g_main, g_main) * g_main
+
+
+def pcgrad_per_row(g_main: torch.Tensor, g_aux: torch.Tensor) -> torch.Tensor:
+    """Eq. 6 row by row on (K, d) tensors (one row per ∂L/∂w_k, as the equation is written)."""
+    if g_main.shape != g_aux.shape or g_main.dim() != 2:
+        raise ValueError(f"g_main {tuple(g_main.shape)} and g_aux {tuple(g_aux.shape)} must be 2-D of one shape")
+    dots = (g_aux * g_main).sum(dim=1)
+    norms = (g_main * g_main).sum(dim=1)
+    coef = torch.where(dots < 0, dots / torch.where(norms > 0, norms, torch.ones_like(norms)),
+                       torch.zeros_like(dots))
+    return g_aux - coef[:, None] * g_main

@@ -1,0 +1,148 @@
+"""analysis.collapse: simplex ETF (Def. 1, Thm 1) and the NC1–NC4 metrics.
+
+Tolerances: an ETF built from a QR factor has Gram entries exact to a few ulps of 1, so 1e−12;
+the dyadic ETF e_c − 1/4 (k = 4) is exact in binary, so its metrics are compared with == 0.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from analysis import collapse as C
+
+SETTINGS = settings(max_examples=25, deadline=None)
+
+
+@pytest.mark.parametrize("k,d", [(2, 1), (3, 2), (4, 3), (4, 4), (5, 9), (10, 9), (10, 10), (10, 32)])
+@pytest.mark.parametrize("seed", [0, 7])
+def test_simplex_etf_gram(k, d, seed):
+    M = C.simplex_etf(k, d, seed=seed)
+    assert M.shape == (d, k)
+    np.testing.assert_allclose(M.T @ M, C.etf_gram(k), atol=1e-12)
+    np.testing.assert_allclose(np.linalg.norm(M, axis=0), 1.0, atol=1e-12)
+    np.testing.assert_allclose(M.sum(axis=1), 0.0, atol=1e-12)
+
+
+def test_simplex_etf_seed_picks_rotation():
+    assert not np.allclose(C.simplex_etf(4, 6, seed=0), C.simplex_etf(4, 6, seed=1))
+    np.testing.assert_array_equal(C.simplex_etf(4, 6, seed=3), C.simplex_etf(4, 6, seed=3))
+
+
+def test_simplex_etf_default_d_and_errors():
+    assert C.simplex_etf(5).shape == (5, 5)
+    with pytest.raises(ValueError, match="d ≥ k−1"):
+        C.simplex_etf(5, 3)
+    with pytest.raises(ValueError, match="int"):
+        C.simplex_etf(True)
+    with pytest.raises(ValueError, match="≥ 2"):
+        C.simplex_etf(1)
+
+
+def exact_collapse(k=4, per_class=3):
+    mu = np.eye(k) - 1.0 / k  # dyadic for k = 4: exact in binary
+    H = np.repeat(mu, per_class, axis=0)
+    y = np.repeat(np.arange(k), per_class)
+    return H, y, mu
+
+
+@pytest.mark.parametrize("k", [2, 4])
+@pytest.mark.parametrize("global_mean", ["class_means", "samples"])
+@pytest.mark.parametrize("nc3", ["distance", "cosine"])
+def test_exact_collapse_is_exactly_zero(k, global_mean, nc3):
+    H, y, mu = exact_collapse(k)
+    m = C.nc_metrics(H, y, mu, global_mean=global_mean, nc3=nc3)
+    for key in ("nc1", "nc2_equinorm", "nc2_equiangle", "nc3", "nc4"):
+        assert m[key] == 0.0, (key, m[key])
+
+
+@pytest.mark.parametrize("k,d", [(3, 2), (5, 7), (10, 12)])
+def test_rotated_collapse_is_zero_to_rounding(k, d):
+    M = C.simplex_etf(k, d, seed=k).T * 3.0 + 5.0  # shifted: μ_G = 5·1
+    H = np.repeat(M, 4, axis=0)
+    y = np.repeat(np.arange(k), 4)
+    W = 2.0 * (M - M.mean(axis=0))
+    b = -W @ M.mean(axis=0)
+    m = C.nc_metrics(H, y, W, b)
+    for key in ("nc1", "nc2_equinorm", "nc2_equiangle", "nc3", "nc4"):
+        assert abs(m[key]) < 1e-12, (key, m[key])
+
+
+def noisy(seed, n=40, d=6, k=4):
+    rng = np.random.default_rng(seed)
+    mu = 3 * rng.standard_normal((k, d))
+    y = np.concatenate([np.arange(k), rng.integers(0, k, n - k)])
+    H = mu[y] + rng.standard_normal((n, d))
+    W = rng.standard_normal((k, d))
+    b = rng.standard_normal(k)
+    return H, y, W, b
+
+
+@SETTINGS
+@given(st.integers(0, 10_000))
+def test_rotation_invariance(seed):
+    H, y, W, b = noisy(seed)
+    Q, _ = np.linalg.qr(np.random.default_rng(seed + 1).standard_normal((6, 6)))
+    a = C.nc_metrics(H, y, W, b)
+    r = C.nc_metrics(H @ Q, y, W @ Q, b)
+    for key in ("nc1", "nc2_equinorm", "nc2_equiangle", "nc3", "nc4"):
+        assert r[key] == pytest.approx(a[key], rel=1e-8, abs=1e-10), key
+
+
+@SETTINGS
+@given(st.integers(0, 10_000), st.floats(0.01, 100.0))
+def test_scale_invariance(seed, c):
+    H, y, W, b = noisy(seed)
+    a = C.nc_metrics(H, y, W, b)
+    s = C.nc_metrics(c * H, y, W / c, b)
+    for key in ("nc1", "nc2_equinorm", "nc2_equiangle", "nc3", "nc4"):
+        assert s[key] == pytest.approx(a[key], rel=1e-8, abs=1e-10), key
+
+
+@SETTINGS
+@given(st.integers(0, 10_000))
+def test_nc1_two_implementations(seed):
+    H, y, W, b = noisy(seed, d=9)
+    mu, _, _ = C.class_means(H, y)
+    R = H - mu[y]
+    sw = R.T @ R / len(y)
+    M = mu - mu.mean(axis=0)
+    sb = M.T @ M / mu.shape[0]
+    assert C.nc1_trace(sw, sb, 4) == pytest.approx(C.nc1_trace_pinv(sw, sb, 4), rel=1e-10)
+    # for d = k−1 Σ_B is invertible and the plain inverse agrees
+    H2, y2, _, _ = noisy(seed, d=3)
+    mu2, _, _ = C.class_means(H2, y2)
+    R2 = H2 - mu2[y2]
+    sw2 = R2.T @ R2 / len(y2)
+    M2 = mu2 - mu2.mean(axis=0)
+    sb2 = M2.T @ M2 / 4
+    assert C.nc1_trace(sw2, sb2, 4) == pytest.approx(np.trace(sw2 @ np.linalg.inv(sb2)), rel=1e-8)
+
+
+def test_options_change_conventions():
+    H, y, W, b = noisy(3)
+    y = y.copy()
+    y[: 30] = 0  # unbalanced classes: the two global means differ
+    a = C.nc_metrics(H, y, W)
+    s = C.nc_metrics(H, y, W, global_mean="samples")
+    assert a["nc2_equinorm"] != pytest.approx(s["nc2_equinorm"])
+    assert C.nc_metrics(H, y, nc1_scale="none")["nc1"] == pytest.approx(4 * a["nc1"], rel=1e-12)
+    assert np.isnan(C.nc_metrics(H, y)["nc3"]) and np.isnan(C.nc_metrics(H, y)["nc4"])
+
+
+def test_bad_inputs():
+    H, y, W, b = noisy(0)
+    with pytest.raises(ValueError, match="none"):
+        C.nc_metrics(H, np.where(y == 2, 3, y))  # class 2 has no sample
+    with pytest.raises(ValueError, match="≥ 0"):
+        C.nc_metrics(H, np.where(y == 0, -1, y))
+    with pytest.raises(ValueError, match="integers"):
+        C.nc_metrics(H, y.astype(float))
+    with pytest.raises(ValueError, match="non-finite"):
+        H2 = H.copy()
+        H2[0, 0] = np.nan
+        C.nc_metrics(H2, y)
+    with pytest.raises(ValueError, match="shape"):
+        C.nc_metrics(H, y, W[:, :3])
+    with pytest.raises(ValueError, match="global_mean"):
+        C.nc_metrics(H, y, global_mean="median")

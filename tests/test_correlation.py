@@ -1,0 +1,106 @@
+"""Channel correlation statistics (cdg paper Fig. 1, 11, 13, 14): twins, invariances, exact cases."""
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from analysis.correlation import (
+    channel_correlation_matrix, channel_correlation_matrix_loop, channel_mean_std, channel_rows,
+    correlation_histogram, correlation_vs_distance, in_out_correlation_table,
+    mean_offdiagonal_correlation, mean_std_scatter, offdiagonal,
+)
+
+
+@pytest.mark.parametrize("shape", [(5, 3), (4, 3, 3, 3), (6, 2, 1, 5)])
+@pytest.mark.parametrize("axis", ["output", "input"])
+def test_matrix_matches_corrcoef_twin(shape, axis):
+    w = np.random.default_rng(0).normal(size=shape)
+    np.testing.assert_allclose(channel_correlation_matrix(w, axis),
+                               channel_correlation_matrix_loop(w, axis), atol=1e-13)
+
+
+def test_rows_layout():
+    w = np.arange(2 * 3 * 2 * 2, dtype=float).reshape(2, 3, 2, 2)
+    np.testing.assert_array_equal(channel_rows(w, "output")[1], w[1].ravel())
+    np.testing.assert_array_equal(channel_rows(w, "input")[2], w[:, 2].ravel())
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10_000), axis=st.sampled_from(["output", "input"]))
+def test_invariant_to_positive_channel_rescaling_and_shift(seed, axis):
+    """Fig. 1: the statistic is 'invariant to re-scaling' of a channel (Pearson is)."""
+    rng = np.random.default_rng(seed)
+    w = rng.normal(size=(5, 4, 3, 3))
+    scale = rng.uniform(0.1, 10.0, size=5 if axis == "output" else 4)
+    shift = rng.normal(size=scale.shape)
+    if axis == "output":
+        w2 = w * scale[:, None, None, None] + shift[:, None, None, None]
+    else:
+        w2 = w * scale[None, :, None, None] + shift[None, :, None, None]
+    np.testing.assert_allclose(channel_correlation_matrix(w2, axis),
+                               channel_correlation_matrix(w, axis), atol=1e-12)
+
+
+def test_exact_cases():
+    base = np.random.default_rng(1).normal(size=(3, 3))
+    w = np.stack([base, 2 * base + 1, -base])          # (3 output channels, 3, 3)
+    c = channel_correlation_matrix(w, "output")
+    np.testing.assert_allclose(c, [[1, 1, -1], [1, 1, -1], [-1, -1, 1]], atol=1e-14)
+    np.testing.assert_allclose(offdiagonal(c), [1, -1, -1], atol=1e-14)
+    assert np.isclose(mean_offdiagonal_correlation(w, "output"), -1 / 3)
+    assert np.isclose(mean_offdiagonal_correlation(w, "output", "abs"), 1.0)
+    np.testing.assert_allclose(correlation_vs_distance(w, "output"), [1.0, 1.0])
+    np.testing.assert_allclose(correlation_vs_distance(w, "output", absolute=False), [0.0, -1.0],
+                               atol=1e-14)
+
+
+def test_constant_channel_gives_nan_and_is_skipped():
+    w = np.random.default_rng(2).normal(size=(4, 2, 3))
+    w[1] = 0.5
+    c = channel_correlation_matrix(w, "output")
+    assert np.all(np.isnan(c[1])) and np.all(np.isnan(c[:, 1]))
+    assert np.isfinite(mean_offdiagonal_correlation(w, "output"))
+    counts, edges = correlation_histogram(w, "output", bins=10)
+    assert counts.sum() == 3 and edges.shape == (11,)
+
+
+def test_iid_weights_have_near_zero_mean_correlation():
+    """Fig. 13: for i.i.d. noise the off-diagonal correlations have mean 0 and sd ≈ 1/√(n−1)
+    (n numbers per channel slice); 5-sigma bound on the mean of the 1225 (pairwise
+    uncorrelated) pair correlations, whose se is (1/√(n−1))/√1225."""
+    w = np.random.default_rng(3).normal(size=(50, 30, 3, 3))
+    vals = offdiagonal(channel_correlation_matrix(w, "output"))
+    n = 30 * 9
+    assert abs(vals.std() * np.sqrt(n - 1) - 1) < 0.1
+    assert abs(vals.mean()) < 5 / np.sqrt(n - 1) / np.sqrt(vals.size)
+
+
+def test_mean_std_and_table():
+    rng = np.random.default_rng(4)
+    w = rng.normal(size=(6, 3, 3, 3))
+    m, s = channel_mean_std(w)
+    np.testing.assert_allclose(m, w.reshape(6, -1).mean(1))
+    np.testing.assert_allclose(s, w.reshape(6, -1).std(1))
+    # scaling a channel with nonzero mean scales |mean| and std together → positive correlation
+    w2 = rng.normal(loc=1.0, size=(40, 3, 3, 3)) * rng.uniform(0.1, 5, size=(40, 1, 1, 1))
+    assert mean_std_scatter([w2])["corr_absmean_std"] > 0.8
+    sc = mean_std_scatter([w2, w])
+    assert sc["layer"].shape == (46,)
+    tab = in_out_correlation_table([w, w2])
+    assert np.isclose(tab["output"], np.mean([mean_offdiagonal_correlation(x, "output") for x in (w, w2)]))
+    assert np.isclose(tab["input"], np.mean([mean_offdiagonal_correlation(x, "input") for x in (w, w2)]))
+    assert len(tab["per_layer"]) == 2
+
+
+@pytest.mark.parametrize("call", [
+    lambda: channel_correlation_matrix(np.ones(4)),
+    lambda: channel_correlation_matrix(np.ones((3, 3)), axis="spatial"),
+    lambda: channel_correlation_matrix(np.array([[1.0, np.inf], [0, 1]])),
+    lambda: correlation_vs_distance(np.ones((1, 3))),
+    lambda: correlation_vs_distance(np.random.default_rng(0).normal(size=(4, 3)), max_distance=4),
+    lambda: mean_offdiagonal_correlation(np.ones((3, 3)), statistic="median"),
+    lambda: in_out_correlation_table([]),
+    lambda: offdiagonal(np.ones((2, 3))),
+])
+def test_bad_inputs(call):
+    with pytest.raises(ValueError):
+        call()

@@ -1,0 +1,267 @@
+"""Torch twins of the DHKD losses (analysis.nets.distill_losses) and the DHKD wrapper (analysis.nets.dhkd).
+
+Twins are compared in float64 at 1e−12 relative (the two sides evaluate the same closed forms
+with different operation orders: rounding only). Gradient-alignment identities are exact up to
+float64 rounding of one projection, so 1e−10.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import given, settings, strategies as st
+from hypothesis.extra.numpy import arrays
+
+from analysis import distill as D
+from analysis.nets import distill_losses as TL
+from analysis.nets import dhkd as H
+from analysis.nets.hooks import HookEnv, StepContext, get_hook
+
+SETTINGS = settings(max_examples=25, deadline=None)
+logit = st.floats(-30, 30, allow_nan=False, allow_infinity=False)
+PAIRS = [("kd", TL.kd_loss, D.kd_loss, D.kd_loss_grad),
+         ("binary_kl", TL.binary_kl, D.binary_kl, D.binary_kl_grad),
+         ("binary_kl_norm", TL.binary_kl_norm, D.binary_kl_norm, D.binary_kl_norm_grad)]
+
+
+@pytest.mark.parametrize("name,tl,npf,npg", PAIRS, ids=[p[0] for p in PAIRS])
+@pytest.mark.parametrize("reduction", ["sum", "batchmean", "none"])
+@SETTINGS
+@given(zs=arrays(np.float64, (4, 5), elements=logit), zt=arrays(np.float64, (4, 5), elements=logit),
+       T=st.sampled_from([0.5, 1.0, 2.0, 4.0]))
+def test_twins_agree_with_numpy(name, tl, npf, npg, reduction, zs, zt, T):
+    t = tl(torch.tensor(zs), torch.tensor(zt), T, reduction)
+    n = npf(zs, zt, T, reduction)
+    np.testing.assert_allclose(t.numpy(), n, rtol=1e-12, atol=1e-12 * T * T)
+
+
+@pytest.mark.parametrize("name,tl,npf,npg", PAIRS, ids=[p[0] for p in PAIRS])
+@pytest.mark.parametrize("reduction", ["sum", "batchmean"])
+def test_autograd_matches_hand_gradients(name, tl, npf, npg, reduction):
+    rng = np.random.default_rng(0)
+    zs, zt = 3 * rng.standard_normal((6, 4)), 3 * rng.standard_normal((6, 4))
+    s, t = torch.tensor(zs, requires_grad=True), torch.tensor(zt, requires_grad=True)
+    gs, gt = torch.autograd.grad(tl(s, t, 2.0, reduction), (s, t))
+    np.testing.assert_allclose(gs.numpy(), npg(zs, zt, 2.0, reduction), rtol=1e-12, atol=1e-15)
+    if name == "binary_kl":
+        np.testing.assert_allclose(gt.numpy(), D.binary_kl_grad_teacher(zs, zt, 2.0, reduction), rtol=1e-12, atol=1e-15)
+    if name == "binary_kl_norm":
+        np.testing.assert_allclose(gt.numpy(), -npg(zs, zt, 2.0, reduction), rtol=1e-12, atol=1e-15)
+
+
+def test_ce_autograd_matches_hand_gradient():
+    rng = np.random.default_rng(1)
+    z, y = rng.standard_normal((5, 3)), np.array([0, 1, 2, 2, 1])
+    s = torch.tensor(z, requires_grad=True)
+    (g,) = torch.autograd.grad(F.cross_entropy(s, torch.as_tensor(y), reduction="sum"), (s,))
+    np.testing.assert_allclose(g.numpy(), D.ce_grad(z, y), rtol=1e-12, atol=1e-15)
+
+
+@SETTINGS
+@given(arrays(np.float64, 7, elements=st.floats(-5, 5)), arrays(np.float64, 7, elements=st.floats(-5, 5)))
+def test_pcgrad_twin(gm, ga):
+    np.testing.assert_allclose(TL.pcgrad(torch.tensor(gm), torch.tensor(ga)).numpy(), D.pcgrad(gm, ga),
+                               rtol=1e-12, atol=1e-12)
+
+
+def test_pcgrad_per_row_twin():
+    rng = np.random.default_rng(2)
+    gm, ga = rng.standard_normal((5, 3)), rng.standard_normal((5, 3))
+    np.testing.assert_allclose(TL.pcgrad_per_row(torch.tensor(gm), torch.tensor(ga)).numpy(),
+                               D.pcgrad_per_row(gm, ga), rtol=1e-12, atol=1e-12)
+
+
+def test_twin_errors():
+    with pytest.raises(ValueError, match="temperature"):
+        TL.binary_kl(torch.zeros(3), torch.zeros(3), 0.0)
+    with pytest.raises(ValueError, match="same shape"):
+        TL.binary_kl_norm(torch.zeros(2, 3), torch.zeros(3, 2), 1.0)
+    with pytest.raises(ValueError, match="reduction"):
+        TL.kd_loss(torch.zeros(2, 3), torch.zeros(2, 3), 1.0, "mean")
+
+
+def test_twins_propagate_non_finite():
+    """Divergence must show as a non-finite loss (the trainer records N.A.), not as an exception."""
+    zs = torch.tensor([[float("nan"), 0.0]])
+    assert not torch.isfinite(TL.binary_kl(zs, torch.zeros(1, 2), 2.0))
+
+
+# ----------------------------------------------------------------------------- wrapper
+
+def small_student(aux="linear", seed=0):
+    torch.manual_seed(seed)
+    from analysis.nets.models import build_model
+
+    return build_model("dual_head", num_classes=4, in_channels=1, image_size=12, base="cnn1",
+                       aux=aux, base_kw={"filters": 4}).double()
+
+
+@pytest.mark.parametrize("aux", ["linear", "mlp"])
+def test_dual_head_forward(aux):
+    m = small_student(aux)
+    x = torch.randn(5, 1, 12, 12, dtype=torch.float64)
+    m.eval()
+    main, auxl = m.forward_both(x)
+    assert main.shape == auxl.shape == (5, 4)
+    out = m(x)
+    torch.testing.assert_close(out, main)
+    torch.testing.assert_close(m.aux_logits, auxl)
+    torch.testing.assert_close(m.aux_head(m.features), auxl)
+    groups = H.param_groups(m)
+    n_all = sum(p.numel() for p in m.parameters())
+    assert sum(p.numel() for g in groups.values() for p in g) == n_all
+    with pytest.raises(ValueError, match="aux"):
+        H.DualHead(m.base, aux="conv")
+
+
+def losses_for(m, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    x = torch.randn(6, 1, 12, 12, dtype=torch.float64, generator=g)
+    y = torch.randint(0, 4, (6,), generator=g)
+    zt = 3 * torch.randn(6, 4, dtype=torch.float64, generator=g)
+    main, aux = m.forward_both(x)
+    return H.dhkd_loss(main, aux, zt, y, gamma=1.0, alpha=2.0, T=2.0), (x, y, zt)
+
+
+def np_flat(m):
+    return np.concatenate([p.grad.detach().reshape(-1).numpy() for p in m.parameters()])
+
+
+@pytest.mark.parametrize("mode", ["dhkd", "single"])
+def test_ga_backward_flat_matches_numpy_pcgrad(mode):
+    m = small_student()
+    m.train()
+    params = list(m.parameters())
+    for seed in range(4):
+        terms, (x, y, zt) = losses_for(m, seed)
+        if mode == "single":
+            main, _ = m.forward_both(x)
+            terms = H.single_head_loss(main, zt, y, alpha=2.0)
+        gm = np.concatenate([g.reshape(-1).numpy() for g in H.flat_grads(terms["ce"], params)])
+        ga = np.concatenate([g.reshape(-1).numpy() for g in H.flat_grads(terms["kd"], params)])
+        stats = H.ga_backward(params, terms["ce"], terms["kd"], granularity="flat")
+        np.testing.assert_allclose(np_flat(m), gm + D.pcgrad(gm, ga), rtol=1e-10, atol=1e-13)
+        assert stats["conflict"] == (np.dot(gm, ga) < 0)
+
+
+def test_ga_surrogate_gradient_equals_ga_backward():
+    m = small_student()
+    m.train()
+    params = list(m.parameters())
+    for seed in range(4):
+        terms, _ = losses_for(m, seed)
+        H.ga_backward(params, terms["ce"], terms["kd"])
+        ref = np_flat(m)
+        terms, _ = losses_for(m, seed)
+        total = terms["ce"] + H.ga_surrogate(terms["ce"], terms["kd"], params)
+        for p in params:
+            p.grad = None
+        total.backward()
+        np.testing.assert_allclose(np_flat(m), ref, rtol=1e-10, atol=1e-13)
+
+
+def test_ga_per_tensor():
+    m = small_student()
+    params = list(m.parameters())
+    terms, _ = losses_for(m, 1)
+    gm = [g.numpy().ravel() for g in H.flat_grads(terms["ce"], params)]
+    ga = [g.numpy().ravel() for g in H.flat_grads(terms["kd"], params)]
+    H.ga_backward(params, terms["ce"], terms["kd"], granularity="per_tensor")
+    for p, a, b in zip(params, gm, ga):
+        np.testing.assert_allclose(p.grad.numpy().ravel(), a + D.pcgrad(a, b), rtol=1e-10, atol=1e-13)
+
+
+def test_dhkd_kd_term_does_not_touch_main_head():
+    m = small_student()
+    terms, _ = losses_for(m)
+    cos = H.gradient_cosines(m, terms["ce"], terms["kd"])
+    assert np.isnan(cos["head"])  # BinaryKL-Norm on head 2 gives head 1 no gradient
+    assert np.isnan(cos["aux_head"])  # and CE gives head 2 none
+    assert -1.0 <= cos["backbone"] <= 1.0
+
+
+@pytest.mark.parametrize("gamma,ga", [(1.0, False), (0.0, False), (1.0, True)])
+def test_loss_hook(gamma, ga):
+    m = small_student()
+    _, (x, y, zt) = losses_for(m)
+    hook = get_hook("loss", {"name": "dhkd", "alpha": 2.0, "gamma": gamma, "ga": ga}, HookEnv())
+    logits = m(x)
+    terms = hook(StepContext(m, x, y, logits, zt, 1, 0))
+    total = F.cross_entropy(logits, y) + torch.stack(list(terms.values())).sum()
+    for p in m.parameters():
+        p.grad = None
+    total.backward()
+    got = np_flat(m)
+    main, aux = m.forward_both(x)
+    ref_terms = H.dhkd_loss(main, aux, zt, y, gamma=gamma, alpha=2.0)
+    if ga:
+        H.ga_backward(list(m.parameters()), ref_terms["ce"], ref_terms["kd"])
+    else:
+        for p in m.parameters():
+            p.grad = None
+        (ref_terms["ce"] + ref_terms["kd"]).backward()
+    np.testing.assert_allclose(got, np_flat(m), rtol=1e-9, atol=1e-12)
+
+
+def test_loss_hook_errors():
+    with pytest.raises(ValueError, match="unknown keys"):
+        get_hook("loss", {"name": "dhkd", "beta": 1}, HookEnv())
+    with pytest.raises(ValueError, match="weight"):
+        get_hook("loss", {"name": "dhkd", "weight": 2.0}, HookEnv())
+    hook = get_hook("loss", {"name": "dhkd"}, HookEnv())
+    m = small_student()
+    x = torch.randn(2, 1, 12, 12, dtype=torch.float64)
+    with pytest.raises(ValueError, match="teacher"):
+        hook(StepContext(m, x, torch.tensor([0, 1]), m(x), None, 1, 0))
+
+
+@pytest.mark.parametrize("aux", ["linear", "mlp"])
+def test_ga_backward_shared_equals_official_flat(aux):
+    m = small_student(aux)
+    m.train()
+    params = list(m.parameters())
+    for seed in range(3):
+        torch.manual_seed(seed)  # dropout mask of the MLP head
+        terms, _ = losses_for(m, seed)
+        ref_stats = H.ga_backward(params, terms["ce"], terms["kd"])
+        ref = np_flat(m)
+        torch.manual_seed(seed)
+        terms, _ = losses_for(m, seed)
+        stats = H.ga_backward_shared(m, terms["ce"], terms["kd"])
+        np.testing.assert_allclose(np_flat(m), ref, rtol=1e-9, atol=1e-12)
+        assert stats["conflict"] == ref_stats["conflict"]
+        assert stats["cosine"] == pytest.approx(ref_stats["cosine"], rel=1e-9, abs=1e-12)
+
+
+def test_probe_metrics_on_collapsed_head():
+    """probe_metrics gives NC metrics of head 1 and finite per-group cosines on a real probe batch."""
+    torch.manual_seed(0)
+    from analysis.nets.models import build_model
+
+    m = build_model("dual_head", num_classes=3, in_channels=1, image_size=12, base="cnn1", base_kw={"filters": 4})
+    x = torch.randn(30, 1, 12, 12)
+    y = torch.arange(30) % 3
+    zt = 2 * torch.randn(30, 3)
+    out = H.probe_metrics(m, x, y, zt, kd="binary_kl", mode="single_head")
+    for key in ("nc.nc1", "nc.nc2_equinorm", "nc.nc2_equiangle", "nc.nc3", "nc.nc4", "cos.backbone", "cos.head"):
+        assert np.isfinite(out[key]), key
+    assert np.isnan(out["cos.aux_head"])
+    assert m.training  # restored
+    plain = build_model("cnn1", num_classes=3, in_channels=1, image_size=12, filters=4)
+    out = H.probe_metrics(plain, x, y, zt)
+    assert "cos.aux_head" not in out and np.isfinite(out["nc.nc1"])
+
+
+def test_dhkd_fig2_smoke_runs_and_summary(tmp_path):
+    """The Fig. 2 experiment's smoke preset trains through the one trainer and summarizes."""
+    from analysis.nets.config import load_experiment
+    from analysis.nets.train import train
+
+    exp = load_experiment("dhkd/fig2", "smoke")
+    runs = {label: train(cfg, tmp_path, progress=False) for label, cfg in exp.runs()}
+    assert set(runs) == set(H.FIG2_SETTINGS)
+    for label, run in runs.items():
+        assert run.finished, (label, run.status)
+        s = H.run_summary(run)
+        assert s["epochs_done"] == 2 and np.isfinite(s["mean_cos.backbone"])

@@ -1,0 +1,303 @@
+"""analysis.distill: losses, hand-derived gradients, Eq. 6, and the Proposition 1–4 / Lemma 1 decompositions.
+
+Tolerances: two float64 formulas of one quantity agree to ~1e−12 relative (rounding of a few
+dozen operations); central finite differences with step 1e−6 have truncation error O(h²)·f‴
+≈ 1e−12 and rounding error ε·|f|/h ≈ 1e−10·|f|, so they are compared at 1e−6 relative.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+from hypothesis.extra.numpy import arrays
+
+from analysis import distill as D
+
+SETTINGS = settings(max_examples=25, deadline=None)
+logit = st.floats(-20, 20, allow_nan=False, allow_infinity=False)
+temps = st.sampled_from([0.5, 1.0, 2.0, 4.0])
+
+
+def logits_pair(shape=(3, 4)):
+    return st.tuples(arrays(np.float64, shape, elements=logit), arrays(np.float64, shape, elements=logit))
+
+
+def fd_grad(f, x, h=1e-6):
+    """Central finite-difference gradient of the scalar f at the array x."""
+    g = np.zeros_like(x)
+    for idx in np.ndindex(x.shape):
+        xp, xm = x.copy(), x.copy()
+        xp[idx] += h
+        xm[idx] -= h
+        g[idx] = (f(xp) - f(xm)) / (2 * h)
+    return g
+
+
+def rand(shape, seed, scale=1.0):
+    return scale * np.random.default_rng(seed).standard_normal(shape)
+
+
+# ----------------------------------------------------------------------------- Fig. 1(a)
+
+def test_fig1a_same_softmax_different_binary_kl():
+    a, b = np.array([2.0, 3.0, 4.0]), np.array([-2.0, -1.0, 0.0])
+    np.testing.assert_allclose(D.softmax(a), D.softmax(b), rtol=1e-15, atol=0)
+    np.testing.assert_array_equal(np.round(D.softmax(a), 2), [0.09, 0.24, 0.67])
+    assert D.kd_loss(a, b, 1.0) == pytest.approx(0.0, abs=1e-15)
+    assert D.binary_kl(a, b, 1.0) > 1.0
+
+
+# ----------------------------------------------------------------------------- two implementations agree
+
+@SETTINGS
+@given(logits_pair(), temps)
+def test_binary_kl_two_forms_agree(pair, T):
+    zs, zt = pair
+    a = D.binary_kl(zs, zt, T, "none")
+    b = D.binary_kl_reference(zs, zt, T, "none")
+    np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12 * T * T)
+
+
+@SETTINGS
+@given(logits_pair(), temps)
+def test_binary_kl_norm_closed_form(pair, T):
+    zs, zt = pair
+    np.testing.assert_allclose(D.binary_kl_norm(zs, zt, T, "none"),
+                               D.binary_kl_norm_closed_form(zs, zt, T, "none"), rtol=1e-10, atol=1e-12)
+
+
+@SETTINGS
+@given(logits_pair(), temps, st.floats(-30, 30))
+def test_binary_kl_norm_depends_only_on_difference(pair, T, shift):
+    zs, zt = pair
+    assert D.binary_kl_norm(zs + shift, zt + shift, T) == pytest.approx(D.binary_kl_norm(zs, zt, T),
+                                                                        rel=1e-9, abs=1e-9)
+
+
+@SETTINGS
+@given(logits_pair(), temps)
+def test_losses_nonnegative_and_zero_at_optimum(pair, T):
+    zs, zt = pair
+    for f in (D.kd_loss, D.binary_kl, D.binary_kl_norm):
+        assert f(zs, zt, T) >= 0.0
+        assert f(zt, zt, T) == pytest.approx(0.0, abs=1e-10)
+
+
+@pytest.mark.parametrize("f", [D.kd_loss, D.binary_kl, D.binary_kl_reference, D.binary_kl_norm,
+                               D.binary_kl_norm_closed_form])
+def test_reductions(f):
+    zs, zt = rand((5, 3), 0, 3), rand((5, 3), 1, 3)
+    total = f(zs, zt, 2.0, "sum")
+    assert isinstance(total, float)
+    assert f(zs, zt, 2.0, "batchmean") == pytest.approx(total / 5, rel=1e-14)
+    assert np.sum(f(zs, zt, 2.0, "none")) == pytest.approx(total, rel=1e-14)
+
+
+# ----------------------------------------------------------------------------- gradients vs finite differences
+
+GRADS = [
+    (D.kd_loss, D.kd_loss_grad),
+    (D.binary_kl, D.binary_kl_grad),
+    (D.binary_kl_norm, D.binary_kl_norm_grad),
+]
+
+
+@pytest.mark.parametrize("loss,grad", GRADS, ids=["kd", "binary_kl", "binary_kl_norm"])
+@pytest.mark.parametrize("reduction", ["sum", "batchmean"])
+@pytest.mark.parametrize("T", [0.7, 2.0])
+def test_logit_gradients_finite_differences(loss, grad, reduction, T):
+    zs, zt = rand((3, 4), 2, 2), rand((3, 4), 3, 2)
+    num = fd_grad(lambda z: loss(z, zt, T, reduction), zs)
+    np.testing.assert_allclose(grad(zs, zt, T, reduction), num, rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("T", [0.7, 2.0])
+def test_teacher_gradients_finite_differences(T):
+    zs, zt = rand((3, 4), 4, 2), rand((3, 4), 5, 2)
+    num = fd_grad(lambda z: D.binary_kl(zs, z, T), zt)
+    np.testing.assert_allclose(D.binary_kl_grad_teacher(zs, zt, T), num, rtol=1e-6, atol=1e-8)
+    num = fd_grad(lambda z: D.binary_kl_norm(zs, z, T), zt)
+    np.testing.assert_allclose(-D.binary_kl_norm_grad(zs, zt, T), num, rtol=1e-6, atol=1e-8)
+
+
+def test_ce_gradient_finite_differences():
+    z, y = rand((4, 3), 6, 2), np.array([0, 2, 1, 2])
+    for red in ("sum", "batchmean"):
+        num = fd_grad(lambda a: D.ce_loss(a, y, red), z)
+        np.testing.assert_allclose(D.ce_grad(z, y, red), num, rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("T", [0.5, 2.0, 5.0])
+def test_curvatures_finite_differences(T):
+    zs, zt = rand((2, 3), 7, 3), rand((2, 3), 8, 3)
+    h = 1e-5
+    num = (D.binary_kl_grad(zs + h, zt, T) - D.binary_kl_grad(zs - h, zt, T)) / (2 * h)
+    np.testing.assert_allclose(D.binary_kl_curvature(zs, zt, T), num, rtol=1e-6)
+    num = (D.binary_kl_norm_grad(zs + h, zt, T) - D.binary_kl_norm_grad(zs - h, zt, T)) / (2 * h)
+    np.testing.assert_allclose(D.binary_kl_norm_curvature(zs, zt, T), num, rtol=1e-6)
+
+
+@SETTINGS
+@given(st.floats(-15, 15), st.floats(-15, 15), temps, st.floats(-3, 3))
+def test_norm_gradient_independent_of_teacher_logit(t1, t2, T, delta):
+    """§3.3: at zs = zt + δ the BinaryKL-Norm gradient is the same for every teacher logit."""
+    g1 = D.binary_kl_norm_grad(np.array([t1 + delta]), np.array([t1]), T)
+    g2 = D.binary_kl_norm_grad(np.array([t2 + delta]), np.array([t2]), T)
+    np.testing.assert_allclose(g1, g2, rtol=1e-9, atol=1e-12)
+    assert D.binary_kl_norm_curvature(np.array([t1]), np.array([t1]), T)[0] == 0.25
+
+
+# ----------------------------------------------------------------------------- Eq. 6
+
+vec = arrays(np.float64, 6, elements=st.floats(-10, 10))
+
+
+@SETTINGS
+@given(vec, vec)
+def test_pcgrad_properties(gm, ga):
+    out = D.pcgrad(gm, ga)
+    if np.dot(ga, gm) >= 0:
+        np.testing.assert_array_equal(out, ga)
+    else:
+        assert np.dot(out, gm) == pytest.approx(0.0, abs=1e-9 * (1 + np.linalg.norm(ga) * np.linalg.norm(gm)))
+    assert np.dot(out, gm) >= -1e-9 * (1 + np.linalg.norm(ga) * np.linalg.norm(gm))
+
+
+@SETTINGS
+@given(arrays(np.float64, (3, 4), elements=st.floats(-10, 10)),
+       arrays(np.float64, (3, 4), elements=st.floats(-10, 10)))
+def test_pcgrad_per_row_matches_rowwise(gm, ga):
+    out = D.pcgrad_per_row(gm, ga)
+    for k in range(3):
+        np.testing.assert_allclose(out[k], D.pcgrad(gm[k], ga[k]), rtol=1e-12, atol=1e-12)
+
+
+def test_pcgrad_per_row_differs_from_flattened():
+    gm = np.array([[1.0, 0.0], [0.0, 1.0]])
+    ga = np.array([[-1.0, 1.0], [0.0, 3.0]])  # row 0 conflicts, total does not
+    assert np.dot(ga.ravel(), gm.ravel()) > 0
+    np.testing.assert_array_equal(D.pcgrad(gm.ravel(), ga.ravel()), ga.ravel())
+    np.testing.assert_allclose(D.pcgrad_per_row(gm, ga), [[0.0, 1.0], [0.0, 3.0]])
+
+
+def test_pcgrad_zero_main_gradient():
+    np.testing.assert_array_equal(D.pcgrad(np.zeros(3), np.array([1.0, -2.0, 3.0])), [1.0, -2.0, 3.0])
+
+
+# ----------------------------------------------------------------------------- Propositions 1–4, Lemma 1
+
+def config(seed, n=7, d=5, k=3, scale=1.0):
+    rng = np.random.default_rng(seed)
+    h = scale * rng.standard_normal((n, d))
+    ht = scale * rng.standard_normal((n, d))
+    w = rng.standard_normal((k, d))
+    y = np.concatenate([np.arange(k), rng.integers(0, k, n - k)])
+    zt = 2 * rng.standard_normal((n, k))
+    return h, ht, w, y, zt
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_prop1_ce_decomposition(seed):
+    h, ht, w, y, zt = config(seed)
+    pull, push = D.ce_w_pull_push(h, y, w)
+    num = fd_grad(lambda W: D.ce_loss(h @ W.T, y), w)
+    np.testing.assert_allclose(pull + push, -num, rtol=1e-6, atol=1e-8)
+    pull_h, push_h = D.ce_h_pull_push(h, y, w)
+    num = fd_grad(lambda H: D.ce_loss(H @ w.T, y), h)
+    np.testing.assert_allclose(pull_h + push_h, -num, rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("tau", [1.0, 2.0])
+def test_prop1_binary_kl_both_readings(seed, tau):
+    h, ht, w, y, zt = config(seed)
+    # reading "logits": teacher logits constant -> Prop 1 as printed is the gradient
+    pull, push = D.binary_kl_w_pull_push(h, y, w, tau, zt=zt)
+    num = fd_grad(lambda W: D.binary_kl(h @ W.T, zt, tau), w)
+    np.testing.assert_allclose(pull + push, -num, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(D.binary_kl_w_neg_grad(h, w, tau, zt=zt), -num, rtol=1e-6, atol=1e-8)
+    # reading "features": teacher logit h_t^T w_k -> the printed terms miss the teacher path
+    pull, push = D.binary_kl_w_pull_push(h, y, w, tau, h_t=ht)
+    num = fd_grad(lambda W: D.binary_kl(h @ W.T, ht @ W.T, tau), w)
+    np.testing.assert_allclose(D.binary_kl_w_neg_grad(h, w, tau, h_t=ht), -num, rtol=1e-6, atol=1e-8)
+    assert np.max(np.abs(pull + push + num)) > 1e-3
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+@pytest.mark.parametrize("reading", ["logits", "features"])
+def test_prop2_and_prop4_feature_gradients(seed, reading):
+    h, ht, w, y, zt = config(seed)
+    tau = 2.0
+    kw = {"zt": zt} if reading == "logits" else {"h_t": ht}
+    Zt = zt if reading == "logits" else ht @ w.T
+    pull, push = D.binary_kl_h_pull_push(h, y, w, tau, **kw)
+    num = fd_grad(lambda H: D.binary_kl(H @ w.T, Zt, tau), h)
+    np.testing.assert_allclose(pull + push, -num, rtol=1e-6, atol=1e-8)
+    pull, push = D.binary_kl_norm_h_pull_push(h, y, w, tau, **kw)
+    num = fd_grad(lambda H: D.binary_kl_norm(H @ w.T, Zt, tau), h)
+    np.testing.assert_allclose(pull + push, -num, rtol=1e-6, atol=1e-8)
+    # Eq. 22's printed push (no minus sign) does not sum to the gradient
+    assert np.max(np.abs(pull - push + num)) > 1e-3
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_prop3_obstacle_reading(seed):
+    h, ht, w, y, zt = config(seed)
+    tau = 2.0
+    obstacle = D.binary_kl_norm_w_obstacle(h, ht, w, tau)
+    num_features = fd_grad(lambda W: D.binary_kl_norm(h @ W.T, ht @ W.T, tau), w)
+    np.testing.assert_allclose(obstacle, -num_features, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(D.binary_kl_norm_w_neg_grad(h, w, tau, h_t=ht), -num_features, rtol=1e-6, atol=1e-8)
+    Zt = ht @ w.T
+    num_logits = fd_grad(lambda W: D.binary_kl_norm(h @ W.T, Zt, tau), w)
+    np.testing.assert_allclose(D.binary_kl_norm_w_neg_grad(h, w, tau, zt=Zt), -num_logits, rtol=1e-6, atol=1e-8)
+    assert np.max(np.abs(obstacle + num_logits)) > 1e-3
+
+
+@SETTINGS
+@given(st.integers(0, 10_000), st.sampled_from([0.5, 2.0, 4.0]))
+def test_lemma1_sign(seed, tau):
+    h, ht, w, y, zt = config(seed, scale=3.0)
+    assert np.all(D.lemma1_products(h, ht, w, tau, reading="features") <= 0.0)
+
+
+def test_lemma1_fails_under_logit_reading():
+    vals = np.concatenate([D.lemma1_products(*config(s, n=20)[:3], 2.0, reading="logits").ravel()
+                           for s in range(5)])
+    assert np.any(vals > 0) and np.any(vals < 0)
+
+
+# ----------------------------------------------------------------------------- bad inputs
+
+@pytest.mark.parametrize("T", [0.0, -1.0, float("nan"), float("inf"), True, "two"])
+def test_bad_temperature(T):
+    with pytest.raises(ValueError, match="temperature"):
+        D.binary_kl(np.zeros(3), np.zeros(3), T)
+
+
+@pytest.mark.parametrize("f", [D.kd_loss, D.binary_kl, D.binary_kl_norm])
+def test_bad_logits(f):
+    with pytest.raises(ValueError, match="non-finite"):
+        f(np.array([0.0, np.nan]), np.zeros(2), 1.0)
+    with pytest.raises(ValueError, match="same shape"):
+        f(np.zeros((2, 3)), np.zeros((3, 2)), 1.0)
+    with pytest.raises(ValueError, match="reduction"):
+        f(np.zeros(2), np.zeros(2), 1.0, "mean")
+    with pytest.raises(ValueError, match="bool"):
+        f(np.array([True, False]), np.zeros(2), 1.0)
+
+
+def test_bad_labels():
+    with pytest.raises(ValueError, match="0..2"):
+        D.ce_loss(np.zeros((2, 3)), [0, 3])
+    with pytest.raises(ValueError, match="shape"):
+        D.ce_loss(np.zeros((2, 3)), [0, 1, 2])
+    with pytest.raises(ValueError, match="exactly one"):
+        D.binary_kl_w_pull_push(np.zeros((2, 3)), [0, 1], np.ones((2, 3)), 1.0)
+
+
+def test_pcgrad_bad_shapes():
+    with pytest.raises(ValueError, match="same shape"):
+        D.pcgrad(np.zeros(3), np.zeros(4))
+    with pytest.raises(ValueError, match="1 dimensions"):
+        D.pcgrad(np.zeros((2, 2)), np.zeros((2, 2)))

@@ -1,0 +1,123 @@
+"""The figure pipeline and the convsim network claims, on the `smoke` preset (tiny synthetic
+CIFAR-format files written by the trainer) — one set of runs shared by the tests here."""
+from __future__ import annotations
+
+import csv
+import math
+from pathlib import Path
+
+import pytest
+import torch
+
+from analysis.nets.cache import find_run
+from analysis.nets.config import load_experiment
+from figures import pipeline
+from figures.common import FigureContext, provenance, write_table
+from validation.ledger import STATUSES
+from validation.registry import SuiteContext
+
+torch.set_num_threads(1)
+
+
+@pytest.fixture(scope="module")
+def smoke_out(tmp_path_factory):
+    out = tmp_path_factory.mktemp("fig")
+    ctx = FigureContext(preset="smoke", out=out, progress=False, workers=1)
+    paths = pipeline.make_figure("convsim_table5", ctx)
+    return out, paths
+
+
+def test_table5_smoke_writes_table_and_figures(smoke_out):
+    out, paths = smoke_out
+    folder = out / "figures" / "convsim_table5"
+    names = {p.name for p in paths}
+    for stem in ("fig1_convsim_loss", "fig2_train_loss", "fig3_train_acc"):
+        assert {f"{stem}.png", f"{stem}.pdf"} <= names
+        assert (folder / f"{stem}.png").stat().st_size > 10_000
+        assert (folder / f"{stem}.pdf").read_bytes()[:4] == b"%PDF"
+    rows = list(csv.DictReader((folder / "table5.csv").open()))
+    assert len(rows) == 6 and {r["model"] for r in rows} == {"CNN1", "CNN2"}
+    exp = load_experiment("convsim/table5", "smoke")
+    for r in rows:
+        assert int(r["n_seeds"]) == len(exp.seeds)
+        assert 0.0 <= float(r["top_test_acc_mean_pct"]) <= 100.0
+    md = (folder / "table5.md").read_text()
+    assert "preset smoke" in md and "synthetic" in md and "seeds 0,1" in md
+    # every run the table names is in the cache, finished
+    for _, cfg in exp.runs():
+        assert find_run(cfg, out) is not None
+
+
+def test_rerun_uses_the_cache(smoke_out):
+    out, _ = smoke_out
+    exp = load_experiment("convsim/table5", "smoke")
+    stamps = {c.hash(): (out / "runs" / c.hash() / "checkpoint.pt").stat().st_mtime_ns for _, c in exp.runs()}
+    ctx = FigureContext(preset="smoke", out=out, progress=False, workers=1, make_missing=False)
+    pipeline.make_figure("convsim_table5", ctx)
+    for h, t in stamps.items():
+        assert (out / "runs" / h / "checkpoint.pt").stat().st_mtime_ns == t
+
+
+def test_network_claims_from_smoke_runs(smoke_out):
+    from validation.suites._convsim_nets import network_claims
+
+    out, _ = smoke_out
+    ctx = SuiteContext(preset="smoke", out=out, seed=0)
+    claims = list(network_claims(ctx))
+    again = list(network_claims(ctx))
+    by_id = {c.id: c for c in claims}
+    assert len(by_id) == len(claims)
+    assert [c.to_dict() | {"runtime_s": 0} for c in claims] == [c.to_dict() | {"runtime_s": 0} for c in again]
+    for model in ("cnn1", "cnn2"):
+        for meth in ("baseline", "init500", "reg"):
+            c = by_id[f"convsim.table5.{model}.{meth}.top_test_acc"]
+            assert c.status == "reported" and "not expected to match" in c.note
+            assert isinstance(c.expected, float) and c.measured["n"] == 2
+            assert math.isclose(c.measured["mean"], sum(c.measured["per_seed"]) / 2)
+        assert by_id[f"convsim.table5.{model}.ordering"].status in ("confirmed", "deviates", "reported")
+        assert by_id[f"convsim.fig1.{model}.init_cs_stays_below_baseline"].status in ("confirmed", "deviates")
+    # Fig 4/5 runs were not made: not-run naming the command
+    for cid, fid in (("convsim.fig4.lr0.001_b128.delta_accuracy", "convsim_fig4"),
+                     ("convsim.fig5.accuracy_vs_iterations", "convsim_fig5")):
+        assert by_id[cid].status == "not-run"
+        assert f"workbench figures --only {fid} --preset smoke" in by_id[cid].note
+    assert all(c.status in STATUSES for c in claims)
+
+
+def test_claims_not_run_without_runs(tmp_path):
+    from validation.suites._convsim_nets import network_claims
+
+    claims = list(network_claims(SuiteContext(preset="quick", out=tmp_path)))
+    assert claims and all(c.status == "not-run" for c in claims)
+    t5 = [c for c in claims if c.id.startswith("convsim.table5")]
+    assert all("workbench figures --only convsim_table5 --preset quick" in c.note for c in t5)
+
+
+def test_registry_cli_and_errors(tmp_path, capsys):
+    from workbench.cli import main
+
+    assert {"convsim_table5", "convsim_fig4", "convsim_fig5"} <= set(pipeline.FIGURES)
+    assert main(["figures", "--list"]) == 0
+    assert "convsim_table5" in capsys.readouterr().out
+    assert main(["figures", "--only", "no_such_figure", "--out", str(tmp_path)]) == 2
+    with pytest.raises(ValueError, match="already registered"):
+        pipeline.register_figure("convsim_table5", "figures.other")
+
+
+def test_write_table_and_provenance(tmp_path):
+    rows = [{"a": 1, "b": 0.123456789}, {"a": 2, "b": float("nan")}]
+    csv_p, md_p = write_table(rows, tmp_path, "t", caption="cap")
+    back = list(csv.DictReader(csv_p.open()))
+    assert back[0]["b"] == repr(0.123456789) and back[1]["b"] == "nan"
+    md = md_p.read_text()
+    assert md.startswith("cap") and "| 0.1235 |" in md and "N.A." in md
+    text = provenance(load_experiment("convsim/table5", "quick"), base_seed=5)
+    assert "preset quick" in text and "fashion-mnist" in text and "seeds 5,6,7" in text
+    assert "train 2560 / test 1000" in text and "5 epochs" in text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fid", ["convsim_fig4", "convsim_fig5"])
+def test_resnet_figures_smoke(tmp_path, fid):
+    paths = pipeline.make_figure(fid, FigureContext(preset="smoke", out=tmp_path, progress=False, workers=1))
+    assert any(p.suffix == ".png" for p in paths) and any(p.suffix == ".md" for p in paths)

@@ -1,0 +1,104 @@
+"""`workbench bench --suite convsim`: the 18 episode studies of Tables 1, 2 and 6 (paper 001), numba vs torch.
+
+Times the 18 paper configurations (Table 9's learning rates and iterations, M = 64) at
+``--episodes`` (default 1000, §3.1) with the numba lanes kernel after compilation (median of
+``--repeats``, at least 5, via interleaved_median) and the torch reference (batched autograd +
+torch.optim) on the same inputs in the same process (median of ``options["torch_repeats"]``,
+default 1: one torch pass takes about a minute at 1000 episodes). Also reports the work done, as
+an analytic flop count of the numba kernels, and the largest difference between the two
+implementations' per-episode results (the cross-check at full length).
+"""
+from __future__ import annotations
+
+import time
+
+import numba
+import numpy as np
+
+from analysis.convsim_study import LANES, PAPER_EPISODES, draw_inputs, paper_configs, run_study
+from validation.registry import SuiteContext, register_bench
+from validation.timing import interleaved_median
+
+
+def study_flops(cfg, episodes: int) -> float:
+    """Floating-point operations of one numba study, counted from its loops (a multiply-add is 2,
+    a square root or division 1): per step the objective and gradients, the feature-map measure,
+    the optimizer update and the trajectory statistics."""
+    n = cfg.n
+    nc = 2 * n - 1
+    full = cfg.pad == n - 1 and cfg.fm_measure != "abs_cosine"
+    if cfg.objective == "convsim":
+        obj = 2 * n * n + 2 * nc + 2 * (2 * n * n) + 2 * n      # c = K1⊛K2, Σc², two gradients, ×2
+    else:
+        obj = 3 * 2 * n + 2 * n + (2 * n * n if full else 0)     # three dots, gradients, c for Eq. 3
+    measure = 2 * nc if full else 2 * (n * n + n)               # Σ c·r  or  K1ᵀ·G·K2
+    update = 2 * n * (12 if cfg.optimizer == "adam" else 3)     # Adam: ~10 flops + sqrt + div per entry
+    record = 20
+    return float(episodes) * (cfg.iters + 1) * (obj + measure + update + record)
+
+
+@register_bench("convsim")
+def bench(ctx: SuiteContext) -> dict:
+    """The 18 studies of Tables 1, 2, 6 (1000 episodes each): numba lanes kernel vs torch autograd."""
+    episodes = ctx.n_episodes(PAPER_EPISODES)
+    repeats = max(5, int(ctx.options.get("repeats", 5)))
+    torch_repeats = max(1, int(ctx.options.get("torch_repeats", 1)))
+    cfgs = paper_configs()
+    inputs = {key: draw_inputs(cfg, episodes, seed=ctx.seed) for key, cfg in cfgs.items()}
+
+    def run_all(method: str) -> dict:
+        return {key: run_study(cfg, episodes, ctx.seed, method=method, inputs=inputs[key])
+                for key, cfg in cfgs.items()}
+
+    t0 = time.perf_counter()
+    fast = run_all("numba")                      # compiles (or loads the cache) once
+    first_call_s = time.perf_counter() - t0
+    t_numba = interleaved_median({"numba": lambda: run_all("numba")}, repeats=repeats, warmup=0)["numba"]
+    per_table = {}
+    for table in ("table1", "table2", "table6"):
+        sub = {k: c for k, c in cfgs.items() if k[0] == table}
+        per_table[table] = interleaved_median(
+            {table: lambda sub=sub: [run_study(c, episodes, ctx.seed, inputs=inputs[k]) for k, c in sub.items()]},
+            repeats=repeats, warmup=0)[table]
+    last: dict = {}
+    t_torch = interleaved_median({"torch": lambda: last.update(ref=run_all("torch"))},
+                                 repeats=torch_repeats, warmup=0)["torch"]
+    ref = last["ref"]
+
+    # cross-check at full length: largest relative difference of the per-episode end values and
+    # absolute difference of the correlations (long runs amplify rounding; this is reported, not tested)
+    rel, dcorr, same_steps = 0.0, 0.0, True
+    for key in cfgs:
+        a, b = fast[key], ref[key]
+        ok = a.finite & b.finite
+        for name in ("measure_end", "objective_end"):
+            x, y = getattr(a, name)[ok], getattr(b, name)[ok]
+            rel = max(rel, float(np.max(np.abs(x - y) / np.maximum(np.abs(y), 1e-300), initial=0.0)))
+        both = ok & ~np.isnan(a.corr) & ~np.isnan(b.corr)
+        dcorr = max(dcorr, float(np.max(np.abs(a.corr[both] - b.corr[both]), initial=0.0)))
+        same_steps &= bool(np.array_equal(a.steps, b.steps))
+    flops = sum(study_flops(cfg, episodes) for cfg in cfgs.values())
+    return {
+        "episodes": episodes,
+        "threads": numba.get_num_threads(),
+        "lanes": LANES,
+        "repeats": repeats,
+        "torch_repeats": torch_repeats,
+        "seconds_all_tables": t_numba,
+        "seconds_first_call": first_call_s,
+        "seconds_table1": per_table["table1"],
+        "seconds_table2": per_table["table2"],
+        "seconds_table6": per_table["table6"],
+        "seconds_torch": t_torch,
+        "speedup_vs_torch": t_torch / t_numba,
+        "gflop_all_tables": flops / 1e9,
+        "gflops_per_s": flops / 1e9 / t_numba,
+        "target_seconds": 0.5,
+        "target_met": bool(t_numba <= 0.5),
+        "max_rel_diff_end_vs_torch": rel,
+        "max_abs_diff_corr_vs_torch": dcorr,
+        "same_steps_as_torch": same_steps,
+        "note": (f"numba: median of {repeats} after compilation; torch: median of {torch_repeats} "
+                 f"(one pass ≈ a minute at 1000 episodes); CPU time is shared with other processes, "
+                 f"so seconds vary with the machine's load"),
+    }

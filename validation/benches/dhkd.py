@@ -1,0 +1,107 @@
+"""Training-step time of KD, DHKD without and with gradient alignment (Table 10's comparison).
+
+Table 10 (resnet32×4 → resnet8×4, GPU): KD 11 ms, DHKD w/o GA 14 ms, DHKD w/ GA 21 ms per step,
+a GA/KD ratio of about 1.9. Here: CPU, float32, teacher resnet56 → student resnet20 (the
+registry's CIFAR ResNets; resnet8×4 is not in it), 3×32×32 inputs, batch 64 (Appendix F), SGD
+with momentum. One step = teacher forward (no grad) + student forward + loss + backward +
+optimizer step. Times are interleaved medians (validation.timing) in one process; only their
+ratios are reported. Denormal guard: randomly initialized networks can produce subnormal
+floats that slow CPU arithmetic many-fold, so flush-to-zero is on during the bench
+(``torch.set_flush_denormal(True)``, switched off again afterwards).
+
+Exact flat GA needs two vector-Jacobian products through the backbone (∇CE and ∇BinaryKL-Norm
+are both needed to form Eq. 6's dot product), so with teacher forward T, student forward F and
+backward B the ratio cannot fall below (T + F + 2B)/(T + F + B) whatever the implementation.
+
+``dhkd_ga_over_kd`` uses :func:`analysis.nets.dhkd.ga_backward_shared` (one batched backbone
+backward); ``dhkd_ga_official_over_kd`` the official two-backward form (:func:`ga_backward`).
+"""
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from validation.registry import SuiteContext, register_bench
+from validation.timing import interleaved_median
+
+
+def _setup(seed: int, batch: int):
+    from analysis.nets import dhkd as H
+    from analysis.nets import distill_losses as TL
+    from analysis.nets.models import build_model
+
+    torch.manual_seed(seed)
+    teacher = build_model("resnet56", num_classes=100).eval()
+    for p in teacher.parameters():
+        p.requires_grad_(False)
+    kd_student = build_model("resnet20", num_classes=100)
+    torch.manual_seed(seed)
+    dh_student = build_model("dual_head", num_classes=100, base="resnet20")
+    g = torch.Generator().manual_seed(seed)
+    x = torch.randn(batch, 3, 32, 32, generator=g)
+    y = torch.randint(0, 100, (batch,), generator=g)
+
+    def opt(m):
+        return torch.optim.SGD(m.parameters(), lr=1e-4, momentum=0.9, weight_decay=5e-4)
+
+    o_kd, o_dh, o_ga, o_off = opt(kd_student), opt(dh_student), opt(dh_student), opt(dh_student)
+
+    def kd_step():
+        with torch.no_grad():
+            zt = teacher(x)
+        zs = kd_student(x)
+        loss = F.cross_entropy(zs, y) + TL.kd_loss(zs, zt, 4.0, "batchmean")
+        o_kd.zero_grad(set_to_none=True)
+        loss.backward()
+        o_kd.step()
+
+    def dhkd_step():
+        with torch.no_grad():
+            zt = teacher(x)
+        main, aux = dh_student.forward_both(x)
+        t = H.dhkd_loss(main, aux, zt, y, alpha=1.0, T=2.0)
+        o_dh.zero_grad(set_to_none=True)
+        (t["ce"] + t["kd"]).backward()
+        o_dh.step()
+
+    def dhkd_ga_step():
+        with torch.no_grad():
+            zt = teacher(x)
+        main, aux = dh_student.forward_both(x)
+        t = H.dhkd_loss(main, aux, zt, y, alpha=1.0, T=2.0)
+        o_ga.zero_grad(set_to_none=True)
+        H.ga_backward_shared(dh_student, t["ce"], t["kd"])
+        o_ga.step()
+
+    def dhkd_ga_official_step():
+        with torch.no_grad():
+            zt = teacher(x)
+        main, aux = dh_student.forward_both(x)
+        t = H.dhkd_loss(main, aux, zt, y, alpha=1.0, T=2.0)
+        o_off.zero_grad(set_to_none=True)
+        H.ga_backward(list(dh_student.parameters()), t["ce"], t["kd"], "flat")
+        o_off.step()
+
+    return {"kd": kd_step, "dhkd": dhkd_step, "dhkd_ga": dhkd_ga_step, "dhkd_ga_official": dhkd_ga_official_step}
+
+
+@register_bench("dhkd")
+def bench(ctx: SuiteContext) -> dict:
+    """Per-step time ratios of DHKD (without / with gradient alignment) over plain KD, CPU."""
+    repeats = int(ctx.options.get("repeats", 5))
+    batch = int(ctx.options.get("batch", 64))
+    torch.set_flush_denormal(True)
+    try:
+        with torch.random.fork_rng():
+            steps = _setup(ctx.seed, batch)
+            t = interleaved_median(steps, repeats=repeats, warmup=1)
+    finally:
+        torch.set_flush_denormal(False)
+    return {
+        "dhkd_ga_over_kd": t["dhkd_ga"] / t["kd"],
+        "dhkd_over_kd": t["dhkd"] / t["kd"],
+        "dhkd_ga_official_over_kd": t["dhkd_ga_official"] / t["kd"],
+        "setting": f"CPU float32, resnet56 -> resnet20 (dual head, linear aux), batch {batch}, "
+                   f"interleaved median of {repeats}, flush-denormal on",
+        "threads": torch.get_num_threads(),
+    }

@@ -1,0 +1,797 @@
+"""Lipschitz Continuity Retained BNN suite (paper 002, short name ``lcr``).
+
+Every number in a claim's ``measured`` is computed in this run from ``analysis.lipschitz`` (and,
+for the gradient claims, from torch autograd). Paper numbers appear only in ``expected`` (with
+their place) and in the printed-table constants below. Readings chosen where the paper is
+ambiguous (each also in the claim's note):
+
+* Activations are rows: a (n, c) with n samples (or positions) and c channels; the paper's
+  A = aᵀ (Eq. 6). "channel" space = M = a_prevᵀ·a_next (the official code's form, up to the
+  transpose), "sample" space = Eq. 8 as printed (M = a_prev·a_nextᵀ, needs c_in = c_out).
+* Eq. 7 (samples mutually orthogonal) and the step to Eq. 9 (A·Aᵀ = I, i.e. channels
+  orthonormal) are different assumptions; both are run.
+* ‖W‖_SN in §3.2 is σ1(WᵀW) = σ1(W)²; Eq. 3 defines σ1(W). The gradient claims are run with
+  s_B = σ1(W_B) (the reading under which Eq. 13's u1v1ᵀ is the derivative) and with
+  s_B = σ1(W_B)² (the §3.2 definition); the sign conclusion is the same for both.
+* Table 3: the blank column header between −1 and 1 is log2 λ = 0. The ResNet-18 row has seven
+  values for six columns; reading (a) drops the second value 83.9 (a stray copy of the
+  ResNet-20 λ = 0 cell), reading (b) drops the first, 85.9. Both are run.
+* Table 5's 1.695×10^9 matches our count 1.6955×10^9 only when the paper truncates the last
+  digit (rounding gives 1.696); recorded as the reading under which it agrees.
+"""
+from __future__ import annotations
+
+import math
+import time
+from typing import Iterator
+
+import numpy as np
+
+from analysis import lipschitz as lp
+from validation.ledger import Claim, printed_half_unit
+from validation.registry import SuiteContext, register_suite
+
+PAPER = "002_47c586d046ef3995.txt"
+ROUND_TOL = 1e-9  # relative; float64 rounding of eigenvalues of ≤ 256×256 products (≈ 1e-13) ≪ this
+
+# ----------------------------------------------------------------------------- printed numbers
+# Table 3 (effect of λ; CIFAR-10 top-1 %), columns λ = 0, log2 λ = −1, 0, 1, 2, 3.
+TABLE3_LOG2_LAMBDA = (None, -1, 0, 1, 2, 3)  # None: λ = 0
+TABLE3_RESNET20 = ("83.9", "83.7", "84.5", "85.9", "87.2", "86.5")
+TABLE3_RESNET18_RAW = ("85.9", "83.9", "86.2", "87.9", "90.1", "91.2", "91.8")  # 7 cells, 6 columns
+TABLE2_IRNET = {"resnet20": "85.5", "resnet18": "91.5"}  # Table 2 (and Table 4 for ResNet-20)
+# Table 5 (ResNet-18, ImageNet): BOPs and FLOPs as printed.
+TABLE5 = {"xnor_bops": "1.695e9", "xnor_flops": "1.333e8", "irnet_bops": "1.676e9",
+          "irnet_flops": "1.544e8", "fp_flops": "1.826e9"}
+FIG2_STD = {"irnet": "1.42", "lcr": "1.11", "percent_higher": "28"}  # §4.4, layer3.0.conv2
+
+
+def _rng(ctx: SuiteContext, tag: int) -> np.random.Generator:
+    return np.random.default_rng([ctx.seed, tag])
+
+
+def _summary(x) -> dict:
+    """median, IQR, min, max of a sample (the ledger's heavy-tailed-column convention)."""
+    x = np.asarray(x, dtype=np.float64)
+    q1, med, q3 = np.percentile(x, [25, 50, 75])
+    return {"median": float(med), "iqr": [float(q1), float(q3)], "min": float(x.min()),
+            "max": float(x.max()), "n": int(x.size)}
+
+
+def _claim(ctx, t0, **kw) -> Claim:
+    return Claim(paper=PAPER, seed=ctx.seed, runtime_s=time.perf_counter() - t0, **kw)
+
+
+def _orthonormal(rng, n, c):
+    q, _ = np.linalg.qr(rng.standard_normal((n, c)))
+    return q
+
+
+def _lam(rm) -> float:
+    return float(np.linalg.eigvalsh(rm)[-1])
+
+
+# ----------------------------------------------------------------------------- activation models
+
+def _activations(kind: str, rng, n: int, c: int) -> np.ndarray:
+    """(n, c) activations of one of the 'realistic' kinds of the Eq. 7–9 study."""
+    if kind == "gaussian":
+        return rng.standard_normal((n, c))
+    if kind == "relu":
+        return np.maximum(rng.standard_normal((n, c)), 0.0)
+    if kind == "batchnorm":
+        a = np.maximum(rng.standard_normal((n, c)) @ (np.eye(c) + 0.3 * rng.standard_normal((c, c))), 0.0)
+        return (a - a.mean(0)) / (a.std(0) + 1e-5)
+    if kind == "trained":
+        return _trained_hidden(rng, n, c)
+    raise ValueError(kind)
+
+
+def _trained_hidden(rng, n: int, c: int, d: int = 20, steps: int = 100, lr: float = 0.1) -> np.ndarray:
+    """Hidden activations relu(X·W1ᵀ + b1) (n, c) of a 2-layer net d → c → 1 trained briefly
+    (``steps`` of full-batch gradient descent, logistic loss) on a random linear teacher."""
+    x = rng.standard_normal((n, d))
+    y = (x @ rng.standard_normal(d) > 0).astype(np.float64)
+    w1 = rng.standard_normal((c, d)) * math.sqrt(2.0 / d)
+    b1 = np.zeros(c)
+    w2 = rng.standard_normal(c) * math.sqrt(1.0 / c)
+    for _ in range(steps):
+        z = x @ w1.T + b1
+        h = np.maximum(z, 0.0)
+        p = 1.0 / (1.0 + np.exp(-(h @ w2)))
+        g = (p - y) / n                        # ∂loss/∂logit
+        gw2 = h.T @ g
+        gz = np.outer(g, w2) * (z > 0)
+        w1 -= lr * gz.T @ x
+        b1 -= lr * gz.sum(0)
+        w2 -= lr * gw2
+    return np.maximum(x @ w1.T + b1, 0.0)
+
+
+# ----------------------------------------------------------------------------- the suite
+
+@register_suite("lcr", paper=PAPER)
+def run(ctx: SuiteContext) -> Iterator[Claim]:
+    """Retention Matrix (Eq. 7–10, Thm 1), power iteration (Alg. 2), LCR gradients (Eq. 11–13),
+    Lipschitz bounds (Eq. 3–5), binarization, Tables 2–6 and Figs 2–3 of the LCR-BNN paper."""
+    yield from _eq9_exact(ctx)
+    yield from _eq7_only(ctx)
+    yield from _theorem1(ctx)
+    yield from _realistic(ctx)
+    yield from _sn_definition(ctx)
+    yield from _power_iteration(ctx)
+    yield from _gradients(ctx)
+    yield from _blockwise(ctx)
+    yield from _bounds(ctx)
+    yield from _binarization(ctx)
+    yield from _table3(ctx)
+    yield from _table5(ctx)
+    yield from _fig2(ctx)
+    yield from _network_claims(ctx)
+
+
+def _eq9_exact(ctx):
+    for tag, space in enumerate(("channel", "sample")):
+        t0 = time.perf_counter()
+        rng = _rng(ctx, 100 + tag)
+        n_ep = ctx.n_episodes(200)
+        errs = []
+        for _ in range(n_ep):
+            c = int(rng.integers(2, 33))
+            n = int(rng.integers(c, 4 * c + 1))
+            a = _orthonormal(rng, n, c)
+            w = rng.standard_normal((c, c)) if space == "sample" else rng.standard_normal((int(rng.integers(1, 33)), c))
+            lam = _lam(lp.retention_matrix(a, a @ w.T, space))
+            errs.append(abs(lam / lp.spectral_norm(w) ** 2 - 1.0))
+        worst = float(np.max(errs))
+        yield _claim(ctx, t0, id=f"lcr.eq9.rm_equals_wtw.{space}", where="Eq. 8-9, §3.2",
+                     statement=f"With channel-orthonormal activations (A·Aᵀ = I, the step to Eq. 9), "
+                               f"λmax(RM) = λmax(WᵀW) = σ1(W)² exactly ({space} space).",
+                     expected="λmax(RM)/σ1(W)² = 1", measured={"max_rel_error": worst, "episodes": n_ep},
+                     tolerance=f"max relative error ≤ {ROUND_TOL:g} (float64 rounding of eigvalsh on ≤ 128×128)",
+                     status="confirmed" if worst <= ROUND_TOL else "deviates",
+                     note="a = Q from a QR factorisation (n ≥ c), W Gaussian; "
+                          + ("W square (Eq. 8 needs c_in = c_out)." if space == "sample" else "W rectangular allowed."))
+
+
+def _eq7_only(ctx):
+    """Eq. 7 alone: samples mutually orthogonal (a·aᵀ diagonal), norms free, n ≤ c."""
+    for tag, space in enumerate(("channel", "sample")):
+        t0 = time.perf_counter()
+        rng = _rng(ctx, 200 + tag)
+        n_ep = ctx.n_episodes(200)
+        unit, free = [], []
+        for _ in range(n_ep):
+            c = int(rng.integers(4, 33))
+            n = int(rng.integers(2, c))
+            q = _orthonormal(rng, c, n).T            # (n, c) orthonormal rows: samples orthonormal
+            w = rng.standard_normal((c, c))
+            s2 = lp.spectral_norm(w) ** 2
+            unit.append(_lam(lp.retention_matrix(q, q @ w.T, space)) / s2)
+            d = np.exp(rng.uniform(-1, 1, n))        # orthogonal samples with norms in [e^-1, e]
+            a = d[:, None] * q
+            free.append(_lam(lp.retention_matrix(a, a @ w.T, space)) / s2)
+        summ = {"unit_norm_samples": _summary(unit), "free_norm_samples": _summary(free)}
+        off = max(abs(1 - summ["unit_norm_samples"]["median"]), abs(1 - summ["free_norm_samples"]["median"]))
+        yield _claim(ctx, t0, id=f"lcr.eq7.orthogonal_samples.{space}", where="Eq. 7 → Eq. 9, §3.2",
+                     statement=f"Eq. 7's assumption alone (samples mutually orthogonal) gives "
+                               f"λmax(RM) = λmax(WᵀW) ({space} space).",
+                     expected="λmax(RM)/σ1(W)² = 1", measured=summ,
+                     tolerance="refuted when the median ratio differs from 1 by more than 10% "
+                               "(any systematic gap disproves an exact equality; 10% is far above rounding)",
+                     status="refuted" if off > 0.1 else "confirmed",
+                     note="n < c samples with orthonormal rows give a·aᵀ = I_n but aᵀa = a projection, "
+                          "so λmax(RM) = σ1(W·P)² ≤ σ1(W)² (channel) — Eq. 9 needs aᵀa = I_c (channels "
+                          "orthonormal), a different assumption; free norms scale the ratio by up to e⁴.")
+
+
+def _theorem1(ctx):
+    t0 = time.perf_counter()
+    rng = _rng(ctx, 300)
+    n_ep = ctx.n_episodes(200)
+    sq_err, ns_ratio = [], []
+    for _ in range(n_ep):
+        d = int(rng.integers(2, 17))
+        h = rng.standard_normal((d, d))
+        h = h @ h.T
+        u = _orthonormal(rng, d, d)
+        sq_err.append(abs(_lam(u.T @ h @ u) / _lam(h) - 1))
+        k = int(rng.integers(1, d))
+        un = _orthonormal(rng, d, k)                   # d×k, UᵀU = I_k, not square
+        ns_ratio.append(_lam(un.T @ h @ un) / _lam(h))
+    worst = float(max(sq_err))
+    yield _claim(ctx, t0, id="lcr.thm1.square", where="Theorem 1, appendix 6.1",
+                 statement="For square orthogonal U, σ1(UᵀHU) = σ1(H).", expected="ratio 1",
+                 measured={"max_rel_error": worst, "episodes": n_ep},
+                 tolerance=f"max relative error ≤ {ROUND_TOL:g} (rounding)",
+                 status="confirmed" if worst <= ROUND_TOL else "deviates",
+                 note="H random PSD, U from QR.")
+    t0 = time.perf_counter()
+    ce = np.diag([1.0, 2.0])
+    e1 = np.array([[1.0], [0.0]])
+    ce_val = [_lam(e1.T @ ce @ e1), _lam(ce)]
+    yield _claim(ctx, t0, id="lcr.thm1.nonsquare", where="Theorem 1, appendix 6.1 (used with U = A in Eq. 9)",
+                 statement="UᵀU = I (the theorem's hypothesis) suffices for σ1(UᵀHU) = σ1(H); the proof "
+                           "uses U⁻¹, which exists only for square U.",
+                 expected="ratio 1", measured={"counterexample_H_diag12_U_e1": ce_val,
+                                               "random_nonsquare_ratio": _summary(ns_ratio)},
+                 tolerance="a single exact counterexample refutes the statement",
+                 status="refuted" if ce_val[0] != ce_val[1] else "confirmed",
+                 note="For U = e1 ∈ R^{2×1} (UᵀU = 1), UᵀHU = 1 while σ1(H) = 2; for random d×k U the "
+                      "ratio is ≤ 1 (Cauchy interlacing).")
+
+
+def _realistic(ctx):
+    """Ratio λmax(RM)/σ1(W)² for realistic activations, raw and scale-normalised."""
+    kinds = ("gaussian", "relu", "batchnorm", "trained")
+    n, c = 128, 32
+    for k_i, kind in enumerate(kinds):
+        for s_i, space in enumerate(("channel", "sample")):
+            t0 = time.perf_counter()
+            rng = _rng(ctx, 400 + 10 * k_i + s_i)
+            n_ep = ctx.n_episodes(100) if kind != "trained" else max(1, ctx.n_episodes(100) // 5)
+            raw, norm = [], []
+            for _ in range(n_ep):
+                a = _activations(kind, rng, n, c)
+                w = rng.standard_normal((c, c)) * math.sqrt(2.0 / c)  # Kaiming
+                lam = _lam(lp.retention_matrix(a, a @ w.T, space))
+                s2 = lp.spectral_norm(w) ** 2
+                g_scale = float(np.trace(a.T @ a)) / c            # mean squared column norm
+                raw.append(lam / s2)
+                norm.append(lam / (s2 * g_scale ** 2))
+            meas = {"raw_ratio": _summary(raw), "scale_normalised_ratio": _summary(norm), "n": n, "c": c}
+            yield _claim(ctx, t0, id=f"lcr.eq9.realistic.{kind}.{space}", where="Eq. 7-9, §3.2; §4.4",
+                         statement=f"Distribution of λmax(RM)/σ1(W)² for {kind} activations ({space} space).",
+                         expected=None, measured=meas,
+                         tolerance="none (the paper prints no number); median and IQR over episodes",
+                         status="reported",
+                         note="raw ratio carries the activation scale (≈ mean squared column norm squared, "
+                              "s⁴); the normalised ratio divides by (tr(aᵀa)/c)², the best a single scale "
+                              "correction can do. 'trained': hidden layer of a 2-layer net after 100 GD steps.")
+    # scale dependence: exponent of λmax(RM) in the activation scale
+    t0 = time.perf_counter()
+    rng = _rng(ctx, 480)
+    a = _activations("relu", rng, n, c)
+    w = rng.standard_normal((c, c)) * math.sqrt(2.0 / c)
+    scales = np.array([0.25, 0.5, 1.0, 2.0, 4.0])
+    exps = {}
+    for space in ("channel", "sample"):
+        lams = [_lam(lp.retention_matrix(s * a, s * a @ w.T, space)) for s in scales]
+        exps[space] = float(np.polyfit(np.log(scales), np.log(lams), 1)[0])
+    ok = all(abs(e - 4) < 1e-6 for e in exps.values())
+    yield _claim(ctx, t0, id="lcr.eq9.scale_exponent", where="Eq. 8-9, §3.2",
+                 statement="λmax(RM) scales as s⁴ when the activations are scaled by s, so it equals "
+                           "σ1(W)² only at one activation scale (binary ±1 and FP activations differ in scale).",
+                 expected=4, measured=exps,
+                 tolerance="|exponent − 4| < 1e-6 (least-squares slope of exact power laws; rounding)",
+                 status="confirmed" if ok else "deviates",
+                 note="expected value from the derivation RM(s·a) = s⁴·RM(a), not from the paper.")
+
+
+def _sn_definition(ctx):
+    t0 = time.perf_counter()
+    w = 2.0 * np.eye(3)
+    eq3 = lp.spectral_norm(w)
+    sec32 = lp.spectral_norm_sq(w)
+    rng = _rng(ctx, 500)
+    a = _orthonormal(rng, 64, 8)
+    wr = rng.standard_normal((8, 8))
+    lam = _lam(lp.retention_matrix(a, a @ wr.T))
+    meas = {"W=2I": {"eq3_sigma1": eq3, "sec32_sigma1_WtW": sec32},
+            "rm_over_sigma1": lam / lp.spectral_norm(wr), "rm_over_sigma1_sq": lam / lp.spectral_norm(wr) ** 2}
+    yield _claim(ctx, t0, id="lcr.sec32.sn_definition", where="§3.2 (after Eq. 9) vs Eq. 3",
+                 statement="‖W‖_SN := σ1(WᵀW) is the spectral norm of Eq. 3, so RM estimates the spectral norm.",
+                 expected="σ1(WᵀW) = σ1(W)", measured=meas,
+                 tolerance="a single exact counterexample (W = 2I) refutes the identity",
+                 status="refuted" if abs(eq3 - sec32) > 1e-12 else "confirmed",
+                 note="σ1(WᵀW) = σ1(W)²: under Eq. 9 RM estimates the squared spectral norm, so Eq. 11's "
+                      "ratio ‖RM_B‖/‖RM_F‖ is (σ_B/σ_F)²; the official code takes square roots (MSE of √λ).")
+    # the sign function is not Lipschitz (§3.2: "it still has an explicit Lipschitz constant")
+    t0 = time.perf_counter()
+    eps = 10.0 ** -np.arange(1, 9)
+    quot = (np.sign(eps) - np.sign(-eps)) / (2 * eps)
+    yield _claim(ctx, t0, id="lcr.sec32.sign_lipschitz", where="§3.2, after Eq. 4",
+                 statement="The sign function has an explicit (finite) Lipschitz constant.",
+                 expected="finite constant", measured={"eps": eps.tolist(), "difference_quotient_at_0": quot.tolist()},
+                 tolerance="an unbounded difference quotient refutes a finite Lipschitz constant",
+                 status="refuted" if quot[-1] > 1e7 else "confirmed",
+                 note="|sign(ε) − sign(−ε)|/(2ε) = 1/ε → ∞; only the STE surrogate (hardtanh, constant 1) is Lipschitz.")
+
+
+def _spectrum_matrix(rng, d, gap):
+    """Symmetric PSD (d, d) with λ1 = 1, λ2 = gap, the rest uniform in [0, gap]; random eigenbasis."""
+    ev = np.r_[1.0, gap, rng.uniform(0, gap, d - 2)]
+    q = _orthonormal(rng, d, d)
+    return (q * ev) @ q.T
+
+
+def _power_iteration(ctx):
+    gaps = (0.5, 0.8, 0.95)
+    dims = (16, 64, 256)
+    n_ep = max(1, ctx.n_episodes(50) // 2)
+    t0 = time.perf_counter()
+    rng = _rng(ctx, 600)
+    res = {"fixed5_from_ones": {}, "alg2_res_1e-3": {}, "alg2_iterations": {}, "official_one_step_sqrt": {},
+           "official_one_step_sqrt_over_d_quarter": {}}
+    for gap in gaps:
+        for d in dims:
+            key = f"gap{gap}_d{d}"
+            e5, ea, it, eo, eo2 = [], [], [], [], []
+            for _ in range(n_ep):
+                m = _spectrum_matrix(rng, d, gap)
+                e5.append(1.0 - lp.power_iteration(m, 5)[0])
+                val, _, n_it = lp.power_iteration_residual(m, res_stop=1e-3, seed=rng)
+                ea.append(abs(1.0 - val))
+                it.append(n_it)
+                off = lp.power_iteration_official(m, 1)
+                eo.append(abs(off - 1.0))                     # √λ1 = 1
+                eo2.append(abs(off / d ** 0.25 - 1.0))
+            res["fixed5_from_ones"][key] = float(np.median(e5))
+            res["alg2_res_1e-3"][key] = float(np.median(ea))
+            res["alg2_iterations"][key] = float(np.median(it))
+            res["official_one_step_sqrt"][key] = float(np.median(eo))
+            res["official_one_step_sqrt_over_d_quarter"][key] = float(np.median(eo2))
+    rt = time.perf_counter() - t0
+    common = dict(paper=PAPER, seed=ctx.seed, runtime_s=rt, expected=None, status="reported")
+    yield Claim(id="lcr.sec33.five_iterations.error", where="§3.3 ('5 in practice'), Alg. 2",
+                statement="Relative error of λ1 after 5 power iterations from the all-ones vector "
+                          "(Rayleigh quotient), by spectral gap λ2/λ1 and dimension.",
+                measured={"median_rel_error": res["fixed5_from_ones"], "episodes": n_ep},
+                tolerance="none (no printed number); medians over episodes",
+                note="error ≈ (λ2/λ1)^10·tan²θ0: small for gap 0.5, large for gap ≥ 0.9; random eigenbasis.",
+                **common)
+    yield Claim(id="lcr.alg2.residual_threshold.error", where="Algorithm 2, appendix 6.2",
+                statement="Algorithm 2 (random start, stop when ‖v_{i+1} − v_i‖ < 1e-3, return "
+                          "v_{i+1}ᵀRMv_i): relative error and iteration count by gap and dimension.",
+                measured={"median_rel_error": res["alg2_res_1e-3"], "median_iterations": res["alg2_iterations"],
+                          "episodes": n_ep},
+                tolerance="none (no printed number or threshold); res_stop = 1e-3 chosen here",
+                note="the residual threshold is not printed; a small residual does not bound the eigenvalue "
+                     "error when the gap is small (slow convergence, early stop).", **common)
+    yield Claim(id="lcr.code.top_eigenvalue.error", where="official code LCR.py TopEigenvalue vs §3.3",
+                statement="The official code's one power step from the unnormalised all-ones vector, returning "
+                          "√‖RM·1‖: relative error against √λ1, and against √λ1·d^{1/4}.",
+                measured={"median_rel_error_vs_sqrt_lambda1": res["official_one_step_sqrt"],
+                          "median_rel_error_vs_sqrt_lambda1_times_d_quarter": res["official_one_step_sqrt_over_d_quarter"],
+                          "episodes": n_ep},
+                tolerance="none (no printed number)",
+                note="one step is far from √λ1 (the unnormalised start carries √d); the loss compares FP and "
+                     "binary values of the same d, so the factor partly cancels in the MSE of Eq. 11's variant.",
+                **common)
+    # realistic RMs: Kaiming 64×64 layers with ReLU and batch-normalised activations
+    for kind in ("relu", "batchnorm"):
+        t0 = time.perf_counter()
+        rng = _rng(ctx, 610 + (kind == "batchnorm"))
+        errs, gapsr = [], []
+        for _ in range(max(1, ctx.n_episodes(50) // 2)):
+            a = _activations(kind, rng, 256, 64)
+            w = rng.standard_normal((64, 64)) * math.sqrt(2.0 / 64)
+            rm = lp.retention_matrix(a, a @ w.T)
+            ev = np.linalg.eigvalsh(rm)
+            errs.append(1.0 - lp.power_iteration(rm, 5)[0] / ev[-1])
+            gapsr.append(ev[-2] / ev[-1])
+        yield _claim(ctx, t0, id=f"lcr.sec33.five_iterations.realistic.{kind}", where="§3.3 ('5 in practice')",
+                     statement=f"Relative error of 5 power iterations (from all-ones) on RMs of {kind} activations "
+                               "through a Kaiming 64×64 layer (channel space), with the RMs' gap λ2/λ1.",
+                     expected=None, measured={"rel_error": _summary(errs), "gap": _summary(gapsr)},
+                     tolerance="none (no printed number)", status="reported",
+                     note="ReLU activations share a large mean component that makes λ1 of RM dominant (tiny gap "
+                          "ratio, exact after 5 steps) — RM then mostly measures that mean direction; batch-normalised "
+                          "activations remove it and the gap, and the error, grow.")
+
+
+def _gradients(ctx):
+    import torch
+
+    # (1) appendix 6.3's v1u1ᵀ vs u1v1ᵀ by central finite differences
+    t0 = time.perf_counter()
+    rng = _rng(ctx, 700)
+    e_app, e_13 = [], []
+    for _ in range(ctx.n_episodes(20)):
+        d = int(rng.integers(2, 7))
+        w = rng.standard_normal((d, d))
+        h = 1e-6
+        fd = np.zeros_like(w)
+        for idx in np.ndindex(*w.shape):
+            e = np.zeros_like(w)
+            e[idx] = h
+            fd[idx] = (lp.spectral_norm(w + e) - lp.spectral_norm(w - e)) / (2 * h)
+        e_13.append(float(np.abs(lp.spectral_norm_gradient(w) - fd).max()))
+        e_app.append(float(np.abs(lp.spectral_norm_gradient_appendix(w) - fd).max()))
+    fd_tol = 1e-6  # central differences, h = 1e-6: truncation O(h²) + rounding O(eps/h) ≈ 1e-10
+    yield _claim(ctx, t0, id="lcr.eq13.spectral_norm_gradient", where="Eq. 13 (u1 v1ᵀ)",
+                 statement="∂σ1(W)/∂W = u1·v1ᵀ.", expected="max |analytic − FD| ≤ 1e-6",
+                 measured={"max_abs_error": _summary(e_13)},
+                 tolerance=f"max abs difference ≤ {fd_tol:g} (central FD with h = 1e-6)",
+                 status="confirmed" if max(e_13) <= fd_tol else "deviates",
+                 note="square Gaussian W (2..6), simple top singular value almost surely.")
+    yield _claim(ctx, t0, id="lcr.app63.spectral_norm_gradient", where="appendix 6.3, last line (v1 u1ᵀ)",
+                 statement="∂‖W_B‖_SN/∂W_B = v1·u1ᵀ.", expected="max |analytic − FD| ≤ 1e-6",
+                 measured={"max_abs_error": _summary(e_app)},
+                 tolerance=f"refuted when the error exceeds {fd_tol:g} on every episode (the formula is the transpose)",
+                 status="refuted" if min(e_app) > fd_tol else "confirmed",
+                 note="the directional derivative u1ᵀHv1 = tr(v1u1ᵀH) gives the gradient (v1u1ᵀ)ᵀ = u1v1ᵀ "
+                      "(the appendix drops the transpose); Eq. 13 in the main text is right.")
+
+    # (2) Eq. 13 against the true gradient of Eq. 11-12, hand-derived and by autograd
+    t0 = time.perf_counter()
+    rng = _rng(ctx, 710)
+    lam_, beta, L = 1.0, 2.0, 4
+    rows = []
+    max_err = 0.0
+    for reading in ("sigma1", "sigma1_sq"):
+        for r_target in (0.5, 0.9, 1.1, 2.0):
+            for k in (1, 3):
+                w = rng.standard_normal((5, 5))
+                sig = lp.spectral_norm(w)
+                s_b = sig if reading == "sigma1" else sig ** 2
+                s_f = s_b / r_target
+                r = s_b / s_f
+                # hand-derived: L = λ/2·[(r−1)β^{k−L}]²  ⇒  ∂L/∂W = λβ^{2(k−L)}(r−1)/s_F · ∂s_B/∂W
+                ds = lp.spectral_norm_gradient(w) * (1.0 if reading == "sigma1" else 2 * sig)
+                g_hand = lam_ * beta ** (2 * (k - L)) * (r - 1.0) / s_f * ds
+                wt = torch.tensor(w, dtype=torch.float64, requires_grad=True)
+                st = torch.linalg.matrix_norm(wt, ord=2)
+                st = st if reading == "sigma1" else st ** 2
+                loss = lam_ / 2 * ((st / s_f - 1.0) * beta ** (k - L)) ** 2
+                (g_auto,) = torch.autograd.grad(loss, wt)
+                g_auto = g_auto.numpy()
+                max_err = max(max_err, float(np.abs(g_auto - g_hand).max() / max(np.abs(g_hand).max(), 1e-300)))
+                g13 = -lam_ * beta ** (k - L) * (s_f / s_b) * lp.spectral_norm_gradient(w)
+                u1v1 = lp.spectral_norm_gradient(w)
+                rows.append({"reading": reading, "ratio": round(r, 6), "k": k,
+                             "true_coef": float(np.sum(g_auto * u1v1)), "eq13_coef": float(np.sum(g13 * u1v1))})
+    yield _claim(ctx, t0, id="lcr.eq11_12.gradient.hand_vs_autograd", where="Eq. 11-12",
+                 statement="The hand-derived gradient λβ^{2(k−L)}(r−1)/s_F·∂s_B/∂W of Eq. 11–12 equals autograd's.",
+                 expected="agreement to rounding", measured={"max_rel_error": max_err},
+                 tolerance="max relative error ≤ 1e-9 (float64 SVD gradients; rounding)",
+                 status="confirmed" if max_err <= 1e-9 else "deviates",
+                 note="s_B = σ1(W_B) and s_B = σ1(W_B)² readings, r = s_B/s_F on both sides of 1, k ∈ {1, 3}, "
+                      "L = 4, β = 2, λ = 1.")
+    agree_below = all(np.sign(x["true_coef"]) == np.sign(x["eq13_coef"]) for x in rows if x["ratio"] < 1)
+    agree_above = all(np.sign(x["true_coef"]) == np.sign(x["eq13_coef"]) for x in rows if x["ratio"] > 1)
+    yield _claim(ctx, t0, id="lcr.eq13.sign", where="Eq. 13, appendix Eq. 27",
+                 statement="Eq. 13's term −λβ^{k−L}(‖RM_F‖/‖RM_B‖)·u1v1ᵀ approximates the gradient of "
+                           "λ/2·L_Lip with respect to W_B.",
+                 expected="same sign (and size) as the true gradient along u1v1ᵀ",
+                 measured={"sign_agrees_ratio_below_1": bool(agree_below),
+                           "sign_agrees_ratio_above_1": bool(agree_above), "rows": rows},
+                 tolerance="sign disagreement on one side of ratio 1 refutes the approximation",
+                 status="refuted" if not (agree_below and agree_above) else "confirmed",
+                 note="the true coefficient is λβ^{2(k−L)}(r−1)/s_F (times 2σ1 in the σ1² reading): it changes "
+                      "sign at r = 1, while Eq. 13's is always negative; Eq. 13 also has β^{k−L} for β^{2(k−L)} "
+                      "and s_F/s_B for (r−1)/s_F. Along u1v1ᵀ the descent step of Eq. 13 always raises σ1(W_B).")
+
+
+def _residual_block_as_relu_net(w1, b1, w2):
+    """y = x + W2·relu(W1x + b1) as a 2-layer ReLU net: x = relu(x) − relu(−x)."""
+    d = w1.shape[1]
+    first = np.vstack([np.eye(d), -np.eye(d), w1])
+    bias1 = np.r_[np.zeros(2 * d), b1]
+    second = np.hstack([np.eye(d), -np.eye(d), w2])
+    return [first, second], [bias1, np.zeros(d)]
+
+
+def _blockwise(ctx):
+    t0 = time.perf_counter()
+    rng = _rng(ctx, 800)
+    d, h, n = 3, 6, 400
+    r_exact, r_upper, r_lsq, twin = [], [], [], []
+    for _ in range(max(1, ctx.n_episodes(30) // 2)):
+        w1 = rng.standard_normal((h, d)) / math.sqrt(d)
+        b1 = 0.5 * rng.standard_normal(h)
+        w2 = rng.standard_normal((d, h)) / math.sqrt(h)
+        a = _orthonormal(rng, n, d) * math.sqrt(n)   # channel Gram n·I: whitened, O(1) entries
+        out = a + np.maximum(a @ w1.T + b1, 0.0) @ w2.T
+        lam = _lam(lp.retention_matrix(a / math.sqrt(n), out / math.sqrt(n)))  # Gram I after the 1/√n
+        est = math.sqrt(lam)
+        exact, _, _ = lp.lipschitz_exact_residual(w1, b1, w2)
+        if len(twin) < 2:  # the same constant from the block written as a plain ReLU net
+            ws, bs = _residual_block_as_relu_net(w1, b1, w2)
+            twin.append(abs(lp.lipschitz_exact_relu(ws, bs, max_units=2 * d + h)[0] / exact - 1))
+        upper = 1.0 + lp.spectral_norm(w1) * lp.spectral_norm(w2)
+        fit = np.linalg.lstsq(a, out, rcond=None)[0].T           # least-squares linear map
+        r_exact.append(est / exact)
+        r_upper.append(est / upper)
+        r_lsq.append(abs(est / lp.spectral_norm(fit) - 1))
+    meas = {"sqrt_lambda_over_exact_lipschitz": _summary(r_exact),
+            "sqrt_lambda_over_upper_bound": _summary(r_upper),
+            "rel_diff_to_sigma1_of_least_squares_fit": _summary(r_lsq),
+            "exact_constant_two_implementations_max_rel_diff": max(twin)}
+    yield _claim(ctx, t0, id="lcr.eq10.blockwise_rm", where="Eq. 10, §3.2",
+                 statement="For a residual block, √λmax(RM_m) (whitened inputs) estimates the block's Lipschitz constant.",
+                 expected=None, measured=meas,
+                 tolerance="none printed; the identity with the least-squares fit holds to rounding (≤ 1e-9)",
+                 status="reported",
+                 note="block y = x + W2·relu(W1x + b1), d = 3, hidden 6; exact constant by enumerating the 2^6 "
+                      "activation patterns with linprog (checked on two blocks against the block written as a "
+                      "plain ReLU net, 2^12 patterns). With whitened inputs √λmax(RM) is exactly σ1 of the "
+                      "best linear fit of the block — an average slope, which lies below the exact Lipschitz constant.")
+
+
+def _bounds(ctx):
+    t0 = time.perf_counter()
+    rng = _rng(ctx, 900)
+    gap_up, gap_lo, viol = [], [], 0
+    for _ in range(max(1, ctx.n_episodes(30) // 2)):
+        dims = [int(rng.integers(2, 5)), int(rng.integers(2, 6)), int(rng.integers(2, 5)), int(rng.integers(1, 4))]
+        ws = [rng.standard_normal((dims[i + 1], dims[i])) for i in range(3)]
+        bs = [rng.standard_normal(dims[i + 1]) for i in range(3)]
+        exact, _, _ = lp.lipschitz_exact_relu(ws, bs)
+        up = lp.lipschitz_upper_bound(ws)
+        lo = lp.lipschitz_lower_bound(ws, bs, n_points=200, refine_steps=30, seed=rng)
+        viol += int(not (lo <= exact * (1 + 1e-9) and exact <= up * (1 + 1e-9)))
+        gap_up.append(up / exact if exact > 0 else float("inf"))
+        gap_lo.append(lo / exact if exact > 0 else 1.0)
+    yield _claim(ctx, t0, id="lcr.eq5.upper_bound", where="Eq. 3-5, Lemma 1",
+                 statement="The product of layer spectral norms bounds the Lipschitz constant of a ReLU network "
+                           "from above (Eq. 5).",
+                 expected="lower bound ≤ exact ≤ Π σ1(W^k)",
+                 measured={"violations": viol, "upper_over_exact": _summary(gap_up),
+                           "search_lower_over_exact": _summary(gap_lo)},
+                 tolerance="zero violations of the sandwich (relative slack 1e-9 for rounding)",
+                 status="confirmed" if viol == 0 else "refuted",
+                 note="3-layer ReLU nets with ≤ 9 hidden units; exact constant by enumerating activation patterns "
+                      "(linprog feasibility). The product is loose by the reported factor.")
+
+
+def _binarization(ctx):
+    t0 = time.perf_counter()
+    rng = _rng(ctx, 1000)
+    r_chan, r_plain, r_conv = [], [], []
+    for _ in range(ctx.n_episodes(50)):
+        c_out, c_in = int(rng.integers(8, 65)), int(rng.integers(8, 65))
+        w = rng.standard_normal((c_out, c_in, 3, 3)) * math.sqrt(2.0 / (9 * c_in))
+        wm = w.reshape(c_out, -1)
+        s = lp.spectral_norm(wm)
+        r_chan.append(lp.spectral_norm(lp.binarize_weight(wm)) / s)
+        r_plain.append(lp.spectral_norm(lp.binarize_weight(wm, "none")) / s)
+    for _ in range(max(1, ctx.n_episodes(50) // 10)):
+        w = rng.standard_normal((16, 16, 3, 3)) * math.sqrt(2.0 / 144)
+        r_conv.append(lp.conv_spectral_norm_circular(lp.binarize_weight(w), (16, 16))
+                      / lp.conv_spectral_norm_circular(w, (16, 16)))
+    yield _claim(ctx, t0, id="lcr.binarization.spectral_norm_ratio", where="§3.1-3.2 (W_B = sgn(W_F))",
+                 statement="Spectral norm of the binarised weights relative to the latent weights.",
+                 expected=None,
+                 measured={"sign_times_channel_alpha_matrix": _summary(r_chan), "plain_sign_matrix": _summary(r_plain),
+                           "sign_times_channel_alpha_conv_operator_16x16": _summary(r_conv)},
+                 tolerance="none printed", status="reported",
+                 note="Kaiming-Gaussian 3×3 kernels reshaped to (c_out, c_in·9); conv operator norm exact by FFT "
+                      "(circular padding). Plain sign(W) inflates σ1 by ≈ 1/std(W).")
+    # SVD does not "collapse" on ±1 matrices
+    t0 = time.perf_counter()
+    diffs = []
+    for _ in range(ctx.n_episodes(20)):
+        m = int(rng.integers(8, 129))
+        wb = np.where(rng.standard_normal((m, m)) >= 0, 1.0, -1.0)
+        svd = lp.spectral_norm(wb)
+        pi, _, _ = lp.power_iteration_residual(wb.T @ wb, res_stop=1e-13, seed=rng, max_iters=200000)
+        diffs.append(abs(svd - math.sqrt(pi)) / svd)
+    yield _claim(ctx, t0, id="lcr.sec22.svd_on_binary_matrices", where="§1, §2.2 ('Relation to SN' (i))",
+                 statement="Singular-value computation collapses on binary (±1) weight matrices because they are "
+                           "'extremely sparse'.",
+                 expected="SVD fails on ±1 matrices", measured={"svd_vs_power_iteration_rel_diff": _summary(diffs)},
+                 tolerance="agreement of LAPACK's SVD with converged power iteration to 1e-6 on every matrix refutes it",
+                 status="refuted" if max(diffs) < 1e-6 else "reported",
+                 note="±1 matrices are dense (no zero entries); their top singular value is computed as for any "
+                      "matrix. Power iteration converges slowly when the top gap is small (hence 1e-6, not rounding).")
+
+
+def _table3(ctx):
+    t0 = time.perf_counter()
+    vals = np.array([float(v) for v in TABLE3_RESNET20])
+    diffs = np.diff(vals)
+    peak = TABLE3_LOG2_LAMBDA[int(np.argmax(vals))]
+    yield _claim(ctx, t0, id="lcr.table3.resnet20.monotone", where="Table 3 (ResNet-20 row) vs §4.3 text",
+                 statement="Performance improves with λ increasing (§4.3).",
+                 expected={"row": list(TABLE3_RESNET20), "columns_log2_lambda": ["lambda=0", -1, 0, 1, 2, 3]},
+                 measured={"argmax_log2_lambda": peak, "n_decreases": int((diffs < 0).sum()),
+                           "decreases_at": [TABLE3_LOG2_LAMBDA[i + 1] for i in np.where(diffs < 0)[0]]},
+                 tolerance="any decrease larger than one printed unit (0.1) along increasing λ refutes monotone improvement",
+                 status="refuted" if (diffs < -0.1 + 1e-9).any() else "confirmed",
+                 note="the row peaks at log2 λ = 2 and drops at log2 λ = −1 and 3; the blank header is read as log2 λ = 0.")
+    t0 = time.perf_counter()
+    diff = abs(float(TABLE3_RESNET20[0]) - float(TABLE2_IRNET["resnet20"]))
+    tol = printed_half_unit(TABLE3_RESNET20[0]) + printed_half_unit(TABLE2_IRNET["resnet20"])
+    yield _claim(ctx, t0, id="lcr.table3.resnet20.lambda0_vs_irnet", where="Table 3 λ = 0 vs Tables 2 and 4 (IR-Net, ResNet-20)",
+                 statement="Table 3's λ = 0 entry (LCR off) is the IR-Net baseline of Tables 2 and 4.",
+                 expected={"table3_lambda0": TABLE3_RESNET20[0], "table2_table4_irnet": TABLE2_IRNET["resnet20"]},
+                 measured={"abs_difference": diff},
+                 tolerance=f"|difference| ≤ half a printed unit of each (= {tol:g})",
+                 status="confirmed" if diff <= tol + 1e-12 else "deviates",
+                 note="both printed values recorded; the paper does not say whether Table 3 uses another "
+                      "training schedule than Table 2.")
+    # ResNet-18 row: 7 cells for 6 columns, two readings
+    for reading, drop in (("a", 1), ("b", 0)):
+        t0 = time.perf_counter()
+        row = [v for i, v in enumerate(TABLE3_RESNET18_RAW) if i != drop]
+        vals = np.array([float(v) for v in row])
+        diffs = np.diff(vals)
+        rnote = ("reading (a): drop the second cell 83.9 (a copy of ResNet-20's λ = 0 cell)" if reading == "a"
+                 else "reading (b): drop the first cell 85.9")
+        yield _claim(ctx, t0, id=f"lcr.table3.resnet18.reading_{reading}.monotone", where="Table 3 (ResNet-18 row, 7 cells)",
+                     statement="Performance improves with λ increasing (ResNet-18 row).",
+                     expected={"row_read": row, "columns_log2_lambda": ["lambda=0", -1, 0, 1, 2, 3]},
+                     measured={"monotone_increasing": bool((diffs > 0).all()), "min_step": float(diffs.min()),
+                               "argmax_index": int(np.argmax(vals))},
+                     tolerance="every step along increasing λ is > 0",
+                     status="confirmed" if (diffs > 0).all() else "refuted",
+                     note=rnote + "; monotone under both readings.")
+        t0 = time.perf_counter()
+        d0 = float(vals[0] - float(TABLE2_IRNET["resnet18"]))
+        tol = printed_half_unit(row[0]) + printed_half_unit(TABLE2_IRNET["resnet18"])
+        yield _claim(ctx, t0, id=f"lcr.table3.resnet18.reading_{reading}.lambda0_vs_irnet",
+                     where="Table 3 λ = 0 (ResNet-18) vs Table 2 (IR-Net, ResNet-18)",
+                     statement="Table 3's λ = 0 entry (LCR off) is Table 2's IR-Net ResNet-18 baseline.",
+                     expected={"table3_lambda0": row[0], "table2_irnet": TABLE2_IRNET["resnet18"]},
+                     measured={"difference": d0},
+                     tolerance=f"|difference| ≤ half a printed unit of each (= {tol:g})",
+                     status="confirmed" if abs(d0) <= tol + 1e-12 else "deviates",
+                     note=rnote + "; the row's last value 91.8 equals Table 2's LCR result, its first is far below "
+                                  "IR-Net's 91.5.")
+
+
+def _table5(ctx):
+    t0 = time.perf_counter()
+    irnet = lp.count_bops_flops(lp.resnet18_layer_specs(binary_downsample=False))
+    xnor = lp.count_bops_flops(lp.resnet18_layer_specs(binary_downsample=True))
+    fp = lp.count_bops_flops(lp.resnet18_layer_specs(), all_full_precision=True)
+    conv = "one MAC = one op; binary-layer MACs are BOPs, real-valued MACs FLOPs; BN/activations/adds/pooling not counted"
+    items = [
+        ("bops.irnet", "IR-Net / Ours BOPs (downsample real-valued)", TABLE5["irnet_bops"], irnet["bops"], "round"),
+        ("bops.xnor", "XNOR-Net / ProxyBNN BOPs (downsample binary)", TABLE5["xnor_bops"], xnor["bops"], "truncate"),
+        ("flops.fp", "full-precision ResNet-18 FLOPs", TABLE5["fp_flops"], fp["flops"], "round"),
+        ("flops.irnet", "IR-Net / Ours FLOPs (stem, fc, downsample)", TABLE5["irnet_flops"], irnet["flops"], "round"),
+        ("flops.xnor", "XNOR-Net FLOPs (stem, fc)", TABLE5["xnor_flops"], xnor["flops"], "round"),
+    ]
+    for key, what, printed, ours, rule in items:
+        p = float(printed)
+        half = printed_half_unit(printed)
+        if rule == "round":
+            ok = abs(ours - p) <= half
+            tol = f"|ours − printed| ≤ half a printed unit ({half:g})"
+        else:
+            ok = p <= ours < p + 2 * half
+            tol = f"printed ≤ ours < printed + one unit ({2 * half:g}): the paper truncates the last digit"
+        yield _claim(ctx, t0, id=f"lcr.table5.{key}", where="Table 5 (ResNet-18, ImageNet 224×224)",
+                     statement=f"{what} = {printed}.", expected=printed, measured=float(ours), tolerance=tol,
+                     status="confirmed" if ok else "deviates",
+                     note=f"convention: {conv}. " + {
+                         "bops.xnor": "our 1.6955e9 rounds to 1.696; it prints as 1.695 under truncation.",
+                         "flops.fp": "the 1.2e7 excess of the printed value is the order of BN/ReLU/add/pool "
+                                     "element operations, which this convention leaves out.",
+                         "flops.irnet": "the printed value exceeds our real-valued MACs by 1.7e7; the convention "
+                                        "behind it (scales, BN, element ops) is not stated.",
+                         "flops.xnor": "the printed value exceeds stem + fc MACs by 1.5e7; convention not stated.",
+                     }.get(key, ""))
+        t0 = time.perf_counter()
+
+
+def _fig2(ctx):
+    t0 = time.perf_counter()
+    lo = (float(FIG2_STD["irnet"]) - 0.005) / (float(FIG2_STD["lcr"]) + 0.005) - 1
+    hi = (float(FIG2_STD["irnet"]) + 0.005) / (float(FIG2_STD["lcr"]) - 0.005) - 1
+    mid = float(FIG2_STD["irnet"]) / float(FIG2_STD["lcr"]) - 1
+    ok = lo * 100 <= float(FIG2_STD["percent_higher"]) + 0.5 and hi * 100 >= float(FIG2_STD["percent_higher"]) - 0.5
+    yield _claim(ctx, t0, id="lcr.fig2.std_ratio_arithmetic", where="§4.4 'Weight Distribution Visualization'",
+                 statement="IR-Net's std 1.42 is 28% higher than LCR's 1.11 (layer3.0.conv2).",
+                 expected=dict(FIG2_STD), measured={"percent_higher": 100 * mid, "interval_from_rounding": [100 * lo, 100 * hi]},
+                 ci=[100 * lo, 100 * hi],
+                 tolerance="the interval implied by ±half a unit of 1.42 and 1.11 must meet 28 ± 0.5",
+                 status="confirmed" if ok else "deviates", note="internal arithmetic of the printed numbers.")
+    t0 = time.perf_counter()
+    yield _claim(ctx, t0, id="lcr.fig2.weight_stds", where="Fig. 2, §4.4",
+                 statement="Latent weight std of ImageNet ResNet-18 layer3.0.conv2: IR-Net 1.42, LCR-BNN 1.11.",
+                 expected={"irnet": FIG2_STD["irnet"], "lcr": FIG2_STD["lcr"]}, measured=None,
+                 tolerance="DESIGN.md rule with se_of_std over 10,000 sampled weights", status="not-testable-offline",
+                 note="needs ImageNet-trained IR-Net and LCR-BNN ResNet-18 (ImageNet and GPU absent). The quick-scale "
+                      "analogue is `workbench figures --only lcr_fig2 --preset quick`.")
+
+
+def _not_run(ctx, cid, where, statement, fig_id, expected=None, note=""):
+    t0 = time.perf_counter()
+    return _claim(ctx, t0, id=cid, where=where, statement=statement, expected=expected, measured=None,
+                  tolerance="paired comparison across ≥ 3 seeds (DESIGN.md rule) once the runs exist",
+                  status="not-run",
+                  note=f"needs network runs: `workbench figures --only {fig_id} --preset quick`. {note}".strip())
+
+
+def _table3_runs(ctx):
+    """(experiment, {λ: [finished Run per seed]}, missing labels) of lcr/table3 for ctx's preset."""
+    from analysis.nets.cache import find_run
+    from analysis.nets.config import load_experiment
+
+    exp = load_experiment("lcr/table3", ctx.preset if ctx.preset in ("quick", "paper", "smoke") else "quick")
+    found: dict[float, list] = {}
+    missing = []
+    for label, cfg in exp.runs(ctx.seed):
+        lam = 0.0
+        for spec in cfg.extra_losses:
+            if "lcr_loss_hook" in spec["name"]:
+                lam = float(spec.get("lam", 1.0)) * float(spec.get("weight", 1.0))
+        r = find_run(cfg, ctx.out)
+        if r is None:
+            missing.append(label)
+        found.setdefault(lam, []).append(r)
+    return exp, found, sorted(set(missing))
+
+
+def _table3_network(ctx):
+    """Table 3 and Fig. 2's statistic from the lcr_table3 runs (when the cache holds them)."""
+    from analysis import stats
+
+    t0 = time.perf_counter()
+    exp, runs, missing = _table3_runs(ctx)
+    if missing:
+        yield _not_run(ctx, "lcr.table3.quick_lambda_sweep", "Table 3, §4.3",
+                       "Accuracy of binary ResNet-20 rises with λ (quick: Fashion-MNIST subset, width multiplier).",
+                       "lcr_table3", note=f"(preset {exp.preset}; runs missing for {missing})")
+        yield _not_run(ctx, "lcr.fig2.quick_weight_stds", "Fig. 2, §4.4",
+                       "LCR makes the latent weight distribution narrower (smaller std) than the plain BNN.",
+                       "lcr_table3", note=f"(preset {exp.preset}; the lcr_table3 runs monitor the stds)")
+        return
+    c = exp.base
+    scale = (f"preset {exp.preset}: {c.dataset}{' synthetic' if c.synthetic else ''}, train subset "
+             f"{c.train_subset or (c.synthetic or {}).get('n_train') or 'all'}, {c.epochs} epochs, width {c.width:g}, "
+             f"seeds {list(exp.seeds)}")
+    lams = sorted(runs)
+    acc = {lam: [100.0 * r.top_test_acc() for r in runs[lam]] for lam in lams}
+    means = {f"{lam:g}": float(np.mean(v)) for lam, v in acc.items()}
+    stds = {f"{lam:g}": float(np.std(v, ddof=1)) if len(v) > 1 else None for lam, v in acc.items()}
+    best = max((lam for lam in lams if lam > 0), key=lambda lam: np.mean(acc[lam]))
+    paired = stats.compare_paired(acc[0.0], acc[best], alternative="greater")
+    pos = [lam for lam in lams if lam > 0]
+    slope = float(np.polyfit(np.log2(pos), [np.mean(acc[lam]) for lam in pos], 1)[0]) if len(pos) > 1 else None
+    yield _claim(ctx, t0, id="lcr.table3.quick_lambda_sweep", where="Table 3, §4.3",
+                 statement="Accuracy of binary ResNet-20 rises with λ (and LCR beats λ = 0).",
+                 expected={"resnet20_row_cifar10": list(TABLE3_RESNET20)},
+                 measured={"mean_top_acc_pct_by_lambda": means, "std_by_lambda": stds, "best_lambda": best,
+                           "slope_acc_per_log2_lambda": slope, "paired_best_minus_lambda0": paired},
+                 tolerance="no comparison with the CIFAR-10 numbers at this scale; paired tests across seeds "
+                           "(same seed = same initialisation and data order) for best λ vs λ = 0",
+                 status="reported",
+                 note=f"{scale}. The best λ is chosen on the same test data (optimistic for LCR).")
+    t0 = time.perf_counter()
+    # Fig. 2: std of the latent weights; ResNet-18's layer3.0.conv2 ↔ ResNet-20's stages.2.0.conv2
+    key = "wstd.stages.2.0.conv2"
+    s0 = [r.rows[-1].get(key, float("nan")) for r in runs[0.0] if r.rows]
+    sb = [r.rows[-1].get(key, float("nan")) for r in runs[best] if r.rows]
+    yield _claim(ctx, t0, id="lcr.fig2.quick_weight_stds", where="Fig. 2, §4.4",
+                 statement="LCR makes the latent weight distribution narrower: std 1.42 (IR-Net) vs 1.11 (LCR), 28% higher.",
+                 expected={"irnet": FIG2_STD["irnet"], "lcr": FIG2_STD["lcr"], "percent_higher": FIG2_STD["percent_higher"]},
+                 measured={"layer": key, "std_lambda0": s0, f"std_lambda{best:g}": sb,
+                           "percent_higher_lambda0": 100 * (float(np.mean(s0)) / float(np.mean(sb)) - 1)
+                           if s0 and sb else None},
+                 tolerance="no comparison at this scale (weights of a short Fashion-MNIST run); reported",
+                 status="reported", note=f"{scale}; best λ = {best:g} from the Table 3 runs.")
+
+
+def _network_claims(ctx):
+    yield from _table3_network(ctx)
+    yield _not_run(ctx, "lcr.fig3.correlation_maps", "Fig. 3, §4.4",
+                   "Activations of a trained network in one batch are nearly uncorrelated (Eq. 7 holds).",
+                   "lcr_fig3")
+    yield _not_run(ctx, "lcr.table6.quick_corruption", "Table 6, §4.4",
+                   "LCR improves robustness to corruptions (Gaussian noise, blur, contrast; several severities).",
+                   "lcr_corruption", note="ImageNet-C itself is lcr.table6.mce.")
+    yield _not_run(ctx, "lcr.code.loss_variants", "official code vs Eq. 11-12",
+                   "The official code's departures (separate FP model, MSE of square-rooted eigenvalues, "
+                   "2^{-(L-1-k)} weights) change accuracy relative to Eq. 11-12 as printed.", "lcr_variants")
+    t0 = time.perf_counter()
+    yield _claim(ctx, t0, id="lcr.table6.mce", where="Table 6, §4.4",
+                 statement="LCR lowers mCE on ImageNet-C (IR-Net 89.2 → 84.9, RBNN 87.5 → 84.8, ReActNet 87.0 → 84.9).",
+                 expected={"irnet": ["89.2", "84.9"], "rbnn": ["87.5", "84.8"], "reactnet": ["87.0", "84.9"]},
+                 measured=None, tolerance="DESIGN.md rule", status="not-testable-offline",
+                 note="needs ImageNet-C and ImageNet-trained BNNs. The last row is labelled 'IR-Net + LCR' again "
+                      "(read as ReActNet + LCR). Quick analogue: lcr.table6.quick_corruption.")
+    for cid, where, stmt, exp in (
+            ("lcr.table2.cifar10", "Table 2, Table 4 (CIFAR-10)",
+             "IR-Net + LCR beats IR-Net on CIFAR-10 (ResNet-20 85.5 → 86.0, ResNet-18 91.5 → 91.8).",
+             {"resnet20": ["85.5", "86.0"], "resnet18": ["91.5", "91.8"]}),
+            ("lcr.table1.imagenet", "Table 1, Table 4 (ImageNet)",
+             "LCR improves ImageNet top-1 (ResNet-18 IR-Net 58.1 → 59.6).", {"resnet18": ["58.1", "59.6"]})):
+        t0 = time.perf_counter()
+        yield _claim(ctx, t0, id=cid, where=where, statement=stmt, expected=exp, measured=None,
+                     tolerance="DESIGN.md rule", status="not-testable-offline",
+                     note="400-epoch CIFAR-10 / 120-epoch ImageNet training needs the data sets and a GPU; "
+                          "the `paper` presets would run them (`workbench figures --only lcr_table3 --preset paper`).")
