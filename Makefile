@@ -37,7 +37,7 @@ test-slow: setup
 
 ## The jitted code run as plain Python (PySDM's trick): covers and debugs numba kernels.
 test-nojit: setup
-	NUMBA_DISABLE_JIT=1 $(BIN)/python -m pytest -q tests/test_convsim.py $(PYTEST_ARGS)
+	NUMBA_DISABLE_JIT=1 $(BIN)/python -m pytest -q tests/test_convsim.py tests/test_convsim_study.py tests/test_channel_grad.py $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -24,12 +24,15 @@ Three implementations of one study, compared in the tests:
 
 - ``"numpy"``: a per-episode loop, feature maps from ``np.correlate`` on the padded input,
   gradients written by hand (the readable twin);
-- ``"torch"``: every episode in one float64 tensor, autograd, ``torch.optim.Adam`` / ``SGD``
-  (the reference); torch is imported inside the function only;
+- ``"torch"`` (in ``analysis.nets.convsim_study_torch``, since this module never imports torch):
+  every episode in one float64 tensor, autograd, ``torch.optim.Adam`` / ``SGD`` (the reference);
 - ``"numba"``: the fast one. Episodes sit in SIMD lanes (arrays laid out (N, LANES)), a parallel
   loop runs over blocks of LANES episodes, and ⟨F1, F2⟩ costs O(N) per step at full padding
-  because L_CS needs K1 ⊛ K2 anyway. Every lane runs the same instructions whatever the block or
-  thread, so results do not depend on the number of threads.
+  because L_CS needs K1 ⊛ K2 anyway (Eq. 3); at other paddings it is K1ᵀ·G·K2 with a per-episode
+  Gram matrix. K1 ⊛ K2 and the two L_CS gradients (3N² multiply-adds per step, the bulk of the
+  work) run in 4×4 register tiles, so each SIMD pass over the lanes does 16 multiply-adds for
+  ~20 memory accesses. Every lane runs the same instructions whatever the block or thread, so
+  results do not depend on the number of threads.
 
 Each episode records its trajectory t = 0 … T (before each step and after the last); with
 ``stop_below`` it stops as soon as the objective is ≤ stop_below (Table 3's "totally minimising"
@@ -43,12 +46,12 @@ from dataclasses import dataclass, field
 import numpy as np
 from numba import njit, prange
 
-from validation.ledger import wilson_ci
+from analysis.stats import wilson_ci
 
 OBJECTIVES = ("kernel_inner_sq", "kernel_cosine_sq", "convsim")
 FM_MEASURES = ("abs", "signed", "sq", "abs_cosine")
 OPTIMIZERS = ("adam", "sgd")
-METHODS = ("numba", "numpy", "torch")
+METHODS = ("numba", "numpy")  # the torch reference: analysis.nets.convsim_study_torch
 
 # Table 9 (Appendix 6.2, "Optimization hyperparameters ..."): (N, optimizer) → (learning rate,
 # iterations). The row label N = 9 is lost in the paper's text (rows 3–4 of the table carry no N);
@@ -73,7 +76,7 @@ PAPER_TABLES: dict[str, tuple[str, str]] = {
 }
 PAPER_EPISODES = 1000  # §3.1: "each optimization is repeated 1000 episodes"
 
-LANES = 32  # episodes per block of the numba kernels (the SIMD loops run over a block)
+LANES = 64  # episodes per block of the numba kernels (the SIMD loops run over a block)
 
 
 # ============================================================================ configuration
@@ -271,73 +274,6 @@ def _episode_numpy(cfg: StudyConfig, k1: np.ndarray, k2: np.ndarray, x: np.ndarr
     return meas_a[0], meas_a[-1], objs_a[0], objs_a[-1], corr, steps, finite
 
 
-# ============================================================================ torch reference
-
-def _run_torch(cfg: StudyConfig, k1: np.ndarray, k2: np.ndarray, x: np.ndarray) -> dict:
-    """All episodes in one float64 tensor; autograd; torch.optim.Adam / torch.optim.SGD."""
-    import torch
-    import torch.nn.functional as tf
-
-    E, n = k1.shape
-    pad = cfg.pad
-    p1 = torch.tensor(k1, dtype=torch.float64, requires_grad=True)
-    p2 = torch.tensor(k2, dtype=torch.float64, requires_grad=True)
-    xt = torch.tensor(x, dtype=torch.float64).unsqueeze(0)          # (1, E, M): episodes as groups
-
-    def objective(a, b):                                              # (E,) per episode
-        if cfg.objective == "kernel_inner_sq":
-            return (a * b).sum(1) ** 2
-        if cfg.objective == "kernel_cosine_sq":
-            return (a * b).sum(1) ** 2 / ((a * a).sum(1) * (b * b).sum(1))
-        c = tf.conv1d(b.unsqueeze(0), a.unsqueeze(1), padding=n - 1, groups=E)[0]   # (E, 2N−1) = K1 ⊛ K2
-        return (c * c).sum(1)
-
-    def measure(a, b):
-        f1 = tf.conv1d(xt, a.unsqueeze(1), padding=pad, groups=E)[0]  # (E, M+2P−N+1)
-        f2 = tf.conv1d(xt, b.unsqueeze(1), padding=pad, groups=E)[0]
-        s = (f1 * f2).sum(1)
-        if cfg.fm_measure == "abs":
-            return s.abs()
-        if cfg.fm_measure == "signed":
-            return s
-        if cfg.fm_measure == "sq":
-            return s * s
-        return s.abs() / torch.sqrt((f1 * f1).sum(1) * (f2 * f2).sum(1))
-
-    if cfg.optimizer == "adam":
-        opt = torch.optim.Adam([p1, p2], lr=cfg.lr, betas=cfg.betas, eps=cfg.eps)
-    else:
-        opt = torch.optim.SGD([p1, p2], lr=cfg.lr)
-    stop = -math.inf if cfg.stop_below is None else float(cfg.stop_below)
-    active = torch.ones(E, dtype=torch.bool)
-    steps = torch.zeros(E, dtype=torch.int64)
-    objs, meas, masks = [], [], []
-    for t in range(cfg.iters + 1):
-        opt.zero_grad()
-        obj = objective(p1, p2)
-        with torch.no_grad():
-            objs.append(obj.detach().clone())
-            meas.append(measure(p1, p2))
-            masks.append(active.clone())
-            active &= ~(obj <= stop)
-        if t == cfg.iters or not bool(active.any()):
-            break
-        obj.sum().backward()
-        frozen1, frozen2 = p1.detach().clone(), p2.detach().clone()
-        opt.step()
-        with torch.no_grad():                                         # stopped episodes stay put
-            p1[~active] = frozen1[~active]
-            p2[~active] = frozen2[~active]
-        steps += active.to(torch.int64)
-    O, F, W = (torch.stack(v).numpy() for v in (objs, meas, masks))  # (T+1, E)
-    last = W.sum(0) - 1
-    cols = np.arange(E)
-    finite = np.array([np.all(np.isfinite(O[W[:, e], e])) and np.all(np.isfinite(F[W[:, e], e])) for e in cols])
-    corr = np.array([pearson(O[W[:, e], e], F[W[:, e], e]) if finite[e] else np.nan for e in cols])
-    return dict(measure_start=F[0].copy(), measure_end=F[last, cols], objective_start=O[0].copy(),
-                objective_end=O[last, cols], corr=corr, steps=steps.numpy().copy(), finite=finite)
-
-
 # ============================================================================ numba: episodes in SIMD lanes
 # Every per-episode quantity is laid out (length, lanes): row = kernel tap, lag or state entry,
 # column = episode of the block. Each kernel's innermost loop runs over the lanes with nothing
@@ -351,39 +287,83 @@ _JIT = dict(cache=True, fastmath={"contract"}, error_model="numpy")
 
 @njit(**_JIT)
 def _lane_dot(x, ix, sx, y, iy, sy, count, out, io):
-    """out[io, l] = Σ_{q<count} x[ix + q·sx, l]·y[iy + q·sy, l] for every lane l.
+    """out[io, l] = Σ_{q<count} x[ix + q·sx, l]·y[iy + q·sy, l] for every lane l (count ≥ 1).
 
     The one reduction of the kernels: a dot product along the first axis, lane by lane; x, y, out
-    (·, L). Four products per pass, so out is read and written once per four products.
+    (·, L). Four products per pass, so out is read and written once per four products; the first
+    pass assigns.
     """
     lanes = out.shape[1]
-    for l in range(lanes):
-        out[io, l] = 0.0
     q = 0
     while q + 4 <= count:
         a0 = ix + q * sx
         b0 = iy + q * sy
         a1, a2, a3 = a0 + sx, a0 + 2 * sx, a0 + 3 * sx
         b1, b2, b3 = b0 + sy, b0 + 2 * sy, b0 + 3 * sy
-        for l in range(lanes):
-            out[io, l] += (x[a0, l] * y[b0, l] + x[a1, l] * y[b1, l]) + (x[a2, l] * y[b2, l] + x[a3, l] * y[b3, l])
+        if q == 0:
+            for l in range(lanes):
+                out[io, l] = (x[a0, l] * y[b0, l] + x[a1, l] * y[b1, l]) + (x[a2, l] * y[b2, l] + x[a3, l] * y[b3, l])
+        else:
+            for l in range(lanes):
+                out[io, l] += (x[a0, l] * y[b0, l] + x[a1, l] * y[b1, l]) + (x[a2, l] * y[b2, l] + x[a3, l] * y[b3, l])
         q += 4
-    while q < count:
-        a0 = ix + q * sx
-        b0 = iy + q * sy
+    rem = count - q            # 0 … 3 products left: one more pass
+    a0 = ix + q * sx
+    b0 = iy + q * sy
+    if rem == 0 and q == 0:
         for l in range(lanes):
-            out[io, l] += x[a0, l] * y[b0, l]
-        q += 1
+            out[io, l] = 0.0
+    elif rem == 1:
+        for l in range(lanes):
+            out[io, l] = (out[io, l] if q > 0 else 0.0) + x[a0, l] * y[b0, l]
+    elif rem == 2:
+        for l in range(lanes):
+            out[io, l] = (out[io, l] if q > 0 else 0.0) + (x[a0, l] * y[b0, l] + x[a0 + sx, l] * y[b0 + sy, l])
+    elif rem == 3:
+        for l in range(lanes):
+            out[io, l] = (out[io, l] if q > 0 else 0.0) + ((x[a0, l] * y[b0, l] + x[a0 + sx, l] * y[b0 + sy, l])
+                                                           + x[a0 + 2 * sx, l] * y[b0 + 2 * sy, l])
 
 
 @njit(**_JIT)
 def _xcorr_lanes(k1, k2, c):
-    """c[n+N−1, l] = (K1 ⊛ K2)[n] = Σ_i k1[i, l]·k2[i+n, l] (Eq. 3, 8); k1, k2 (N, L) → c (2N−1, L)."""
-    n = k1.shape[0]
+    """c[n+N−1, l] = (K1 ⊛ K2)[n] = Σ_i k1[i, l]·k2[i+n, l] (Eq. 3, 8); k1, k2 (N, L) → c (2N−1, L).
+
+    Accumulated as c[b−a+N−1] += K1[a]·K2[b] over 4×4 tiles of (a, b), so each pass over the
+    lanes does 16 products for 8 loads of K and 7 read-modify-writes of c; pairs outside the tiles
+    (N not a multiple of 4) one at a time.
+    """
+    n, lanes = k1.shape
+    n4 = n - n % 4
     for j in range(2 * n - 1):
-        lag = j - (n - 1)
-        a0 = max(0, -lag)
-        _lane_dot(k1, a0, 1, k2, a0 + lag, 1, min(n, n - lag) - a0, c, j)
+        for l in range(lanes):
+            c[j, l] = 0.0
+    for a0 in range(0, n4, 4):
+        for b0 in range(0, n4, 4):
+            j0 = b0 - a0 + n - 1          # (a0+p, b0+q) adds to c[j0 + q − p]
+            for l in range(lanes):
+                x0, x1, x2, x3 = k1[a0, l], k1[a0 + 1, l], k1[a0 + 2, l], k1[a0 + 3, l]
+                y0, y1, y2, y3 = k2[b0, l], k2[b0 + 1, l], k2[b0 + 2, l], k2[b0 + 3, l]
+                cm3 = c[j0 - 3, l] + x3 * y0
+                cm2 = c[j0 - 2, l] + (x2 * y0 + x3 * y1)
+                cm1 = c[j0 - 1, l] + ((x1 * y0 + x2 * y1) + x3 * y2)
+                c00 = c[j0, l] + ((x0 * y0 + x1 * y1) + (x2 * y2 + x3 * y3))
+                cp1 = c[j0 + 1, l] + ((x0 * y1 + x1 * y2) + x2 * y3)
+                cp2 = c[j0 + 2, l] + (x0 * y2 + x1 * y3)
+                cp3 = c[j0 + 3, l] + x0 * y3
+                c[j0 - 3, l] = cm3
+                c[j0 - 2, l] = cm2
+                c[j0 - 1, l] = cm1
+                c[j0, l] = c00
+                c[j0 + 1, l] = cp1
+                c[j0 + 2, l] = cp2
+                c[j0 + 3, l] = cp3
+    for a in range(n):
+        for b in range(n):
+            if a >= n4 or b >= n4:
+                j = b - a + n - 1
+                for l in range(lanes):
+                    c[j, l] += k1[a, l] * k2[b, l]
 
 
 @njit(**_JIT)
@@ -397,11 +377,55 @@ def _scale_rows(a, factor):
 @njit(**_JIT)
 def _convsim_grad_lanes(k1, k2, c, g1, g2):
     """Gradients of L_CS = Σ_n c[n]² (Eq. 8) given c = K1 ⊛ K2 (2N−1, L); k, g (N, L):
-    dL/dK1[a] = 2 Σ_n c[n]·K2[a+n] (n = −a … N−1−a), dL/dK2[b] = 2 Σ_n c[n]·K1[b−n] (n = b−N+1 … b)."""
-    n = k1.shape[0]
+    dL/dK1[a] = 2 Σ_i c[i−a+N−1]·K2[i] (= 2 Σ_n c[n]·K2[a+n]) and
+    dL/dK2[b] = 2 Σ_i K1[i]·c[b−i+N−1] (= 2 Σ_n c[n]·K1[b−n]), i = 0 … N−1.
+
+    Both sums run over the square (a, i) ∈ [0, N)², done in 4×4 tiles (16 products per pass over
+    the lanes for 11 loads and 4 read-modify-writes), the pairs outside the tiles one at a time.
+    """
+    n, lanes = k1.shape
+    n4 = n - n % 4
     for a in range(n):
-        _lane_dot(c, n - 1 - a, 1, k2, 0, 1, n, g1, a)
-        _lane_dot(c, a, 1, k1, n - 1, -1, n, g2, a)
+        for l in range(lanes):
+            g1[a, l] = 0.0
+            g2[a, l] = 0.0
+    for a0 in range(0, n4, 4):
+        for i0 in range(0, n4, 4):
+            j1 = i0 - a0 + n - 1          # g1: (a0+p, i0+q) uses c[j1 + q − p]
+            for l in range(lanes):
+                y0, y1, y2, y3 = k2[i0, l], k2[i0 + 1, l], k2[i0 + 2, l], k2[i0 + 3, l]
+                cm3, cm2, cm1 = c[j1 - 3, l], c[j1 - 2, l], c[j1 - 1, l]
+                c00, cp1, cp2, cp3 = c[j1, l], c[j1 + 1, l], c[j1 + 2, l], c[j1 + 3, l]
+                o0 = g1[a0, l] + ((c00 * y0 + cp1 * y1) + (cp2 * y2 + cp3 * y3))
+                o1 = g1[a0 + 1, l] + ((cm1 * y0 + c00 * y1) + (cp1 * y2 + cp2 * y3))
+                o2 = g1[a0 + 2, l] + ((cm2 * y0 + cm1 * y1) + (c00 * y2 + cp1 * y3))
+                o3 = g1[a0 + 3, l] + ((cm3 * y0 + cm2 * y1) + (cm1 * y2 + c00 * y3))
+                g1[a0, l] = o0
+                g1[a0 + 1, l] = o1
+                g1[a0 + 2, l] = o2
+                g1[a0 + 3, l] = o3
+            j2 = a0 - i0 + n - 1          # g2: (a0+p, i0+q) uses c[j2 + p − q]
+            for l in range(lanes):
+                x0, x1, x2, x3 = k1[i0, l], k1[i0 + 1, l], k1[i0 + 2, l], k1[i0 + 3, l]
+                dm3, dm2, dm1 = c[j2 - 3, l], c[j2 - 2, l], c[j2 - 1, l]
+                d00, dp1, dp2, dp3 = c[j2, l], c[j2 + 1, l], c[j2 + 2, l], c[j2 + 3, l]
+                o0 = g2[a0, l] + ((x0 * d00 + x1 * dm1) + (x2 * dm2 + x3 * dm3))
+                o1 = g2[a0 + 1, l] + ((x0 * dp1 + x1 * d00) + (x2 * dm1 + x3 * dm2))
+                o2 = g2[a0 + 2, l] + ((x0 * dp2 + x1 * dp1) + (x2 * d00 + x3 * dm1))
+                o3 = g2[a0 + 3, l] + ((x0 * dp3 + x1 * dp2) + (x2 * dp1 + x3 * d00))
+                g2[a0, l] = o0
+                g2[a0 + 1, l] = o1
+                g2[a0 + 2, l] = o2
+                g2[a0 + 3, l] = o3
+    for a in range(n):
+        for i in range(n):
+            if a >= n4 or i >= n4:
+                j1 = i - a + n - 1
+                for l in range(lanes):
+                    g1[a, l] += c[j1, l] * k2[i, l]
+                j2 = a - i + n - 1
+                for l in range(lanes):
+                    g2[a, l] += k1[i, l] * c[j2, l]
     _scale_rows(g1, 2.0)
     _scale_rows(g2, 2.0)
 
@@ -411,29 +435,48 @@ def _kernel_inner_grad_lanes(k1, k2, dots, g1, g2, obj, cosine):
     """⟨K1,K2⟩² (cosine False, §3.1) or cos²(K1,K2) (cosine True) into obj (L,) and the gradients
     g1, g2 (N, L), given dots (3, L) = (⟨K1,K2⟩, ‖K1‖², ‖K2‖²) per lane (see objective_and_grad)."""
     n, lanes = k1.shape
-    for l in range(lanes):
-        s = dots[0, l]
-        obj[l] = s * s / (dots[1, l] * dots[2, l]) if cosine else s * s
-    for i in range(n):
+    if cosine:
         for l in range(lanes):
             s = dots[0, l]
-            if cosine:
+            obj[l] = s * s / (dots[1, l] * dots[2, l])
+        for i in range(n):
+            for l in range(lanes):
+                s = dots[0, l]
                 f = 2.0 * s / (dots[1, l] * dots[2, l])
                 g1[i, l] = f * (k2[i, l] - (s / dots[1, l]) * k1[i, l])
                 g2[i, l] = f * (k1[i, l] - (s / dots[2, l]) * k2[i, l])
-            else:
-                g1[i, l] = 2.0 * s * k2[i, l]
-                g2[i, l] = 2.0 * s * k1[i, l]
+    else:
+        for l in range(lanes):
+            obj[l] = dots[0, l] * dots[0, l]
+        for i in range(n):
+            for l in range(lanes):
+                g1[i, l] = 2.0 * dots[0, l] * k2[i, l]
+                g2[i, l] = 2.0 * dots[0, l] * k1[i, l]
 
 
 @njit(**_JIT)
-def _gram_form_lanes(k1, gram, k2, tmp, out, io):
+def _gram_form_lanes(k1, gram, k2, out, io):
     """out[io, l] = Σ_ab k1[a, l]·G[a, b, l]·k2[b, l] = ⟨F1, F2⟩ for any padding (K1ᵀ·G·K2);
-    k (N, L), G (N, N, L), tmp (N, L) scratch."""
-    n = k1.shape[0]
+    k (N, L), G (N, N, L). 4×4 tiles of (a, b): 16 products per pass over the lanes; the pairs
+    outside the tiles (N not a multiple of 4) one at a time."""
+    n, lanes = k1.shape
+    n4 = n - n % 4
+    for l in range(lanes):
+        out[io, l] = 0.0
+    for a0 in range(0, n4, 4):
+        for b0 in range(0, n4, 4):
+            for l in range(lanes):
+                y0, y1, y2, y3 = k2[b0, l], k2[b0 + 1, l], k2[b0 + 2, l], k2[b0 + 3, l]
+                t0 = (gram[a0, b0, l] * y0 + gram[a0, b0 + 1, l] * y1) + (gram[a0, b0 + 2, l] * y2 + gram[a0, b0 + 3, l] * y3)
+                t1 = (gram[a0 + 1, b0, l] * y0 + gram[a0 + 1, b0 + 1, l] * y1) + (gram[a0 + 1, b0 + 2, l] * y2 + gram[a0 + 1, b0 + 3, l] * y3)
+                t2 = (gram[a0 + 2, b0, l] * y0 + gram[a0 + 2, b0 + 1, l] * y1) + (gram[a0 + 2, b0 + 2, l] * y2 + gram[a0 + 2, b0 + 3, l] * y3)
+                t3 = (gram[a0 + 3, b0, l] * y0 + gram[a0 + 3, b0 + 1, l] * y1) + (gram[a0 + 3, b0 + 2, l] * y2 + gram[a0 + 3, b0 + 3, l] * y3)
+                out[io, l] += (k1[a0, l] * t0 + k1[a0 + 1, l] * t1) + (k1[a0 + 2, l] * t2 + k1[a0 + 3, l] * t3)
     for a in range(n):
-        _lane_dot(gram[a], 0, 1, k2, 0, 1, n, tmp, a)
-    _lane_dot(k1, 0, 1, tmp, 0, 1, n, out, io)
+        for b in range(n):
+            if a >= n4 or b >= n4:
+                for l in range(lanes):
+                    out[io, l] += k1[a, l] * gram[a, b, l] * k2[b, l]
 
 
 @njit(**_JIT)
@@ -541,7 +584,6 @@ def _run_block(k1_all, k2_all, x_all, e0, lanes, pad, objective, fm, adam, lr, i
     v1 = np.zeros((n, lanes))
     m2 = np.zeros((n, lanes))
     v2 = np.zeros((n, lanes))
-    tmp = np.zeros((n, lanes))
     c = np.zeros((2 * n - 1, lanes))
     r = np.zeros((2 * n - 1, lanes))
     use_lags = pad == n - 1 and fm != 3   # Eq. 3: ⟨F1, F2⟩ = Σ_n c[n]·r[n] at full padding
@@ -575,30 +617,32 @@ def _run_block(k1_all, k2_all, x_all, e0, lanes, pad, objective, fm, adam, lr, i
         if use_lags:
             _lane_dot(c, 0, 1, r, 0, 1, 2 * n - 1, dots, 0)
         else:
-            _gram_form_lanes(k1, gram, k2, tmp, dots, 0)
+            _gram_form_lanes(k1, gram, k2, dots, 0)
         if fm == 3:
-            _gram_form_lanes(k1, gram, k1, tmp, dots, 1)
-            _gram_form_lanes(k2, gram, k2, tmp, dots, 2)
-        for l in range(lanes):
-            s = dots[0, l]
-            if fm == 0:
-                meas[l] = abs(s)
-            elif fm == 1:
-                meas[l] = s
-            elif fm == 2:
-                meas[l] = s * s
-            else:
-                meas[l] = abs(s) / math.sqrt(dots[1, l] * dots[2, l])
+            _gram_form_lanes(k1, gram, k1, dots, 1)
+            _gram_form_lanes(k2, gram, k2, dots, 2)
+        if fm == 0:
+            for l in range(lanes):
+                meas[l] = abs(dots[0, l])
+        elif fm == 1:
+            for l in range(lanes):
+                meas[l] = dots[0, l]
+        elif fm == 2:
+            for l in range(lanes):
+                meas[l] = dots[0, l] * dots[0, l]
+        else:
+            for l in range(lanes):
+                meas[l] = abs(dots[0, l]) / math.sqrt(dots[1, l] * dots[2, l])
         if t == 0:
             for l in range(lanes):
                 starts[0, l] = obj[l]
                 starts[1, l] = meas[l]
         _record_lanes(obj, meas, active, moments, ends, chk)
-        n_active = 0.0
+        n_active = 0
         for l in range(lanes):
             active[l] = 0.0 if obj[l] <= stop_below else active[l]
-            n_active += active[l]
-        if t == iters or n_active == 0.0:
+            n_active += 1 if active[l] > 0.0 else 0
+        if t == iters or n_active == 0:
             break
         if adam:
             step = t + 1
@@ -680,28 +724,34 @@ class StudyResult:
         return int(self.measure_start.shape[0])
 
 
+def prepare_inputs(cfg: StudyConfig, episodes: int, seed: int,
+                   inputs: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None):
+    """(k1 (E, N), k2 (E, N), x (E, M)): drawn by :func:`draw_inputs`, or ``inputs`` checked."""
+    if not isinstance(cfg, StudyConfig):
+        raise ValueError(f"cfg must be a StudyConfig, got {type(cfg).__name__}")
+    if inputs is None:
+        return draw_inputs(cfg, episodes, seed)
+    k1, k2, x = (np.asarray(a, dtype=np.float64) for a in inputs)
+    episodes = _check_episodes(episodes)
+    if k1.shape != (episodes, cfg.n) or k2.shape != (episodes, cfg.n) or x.shape != (episodes, cfg.m):
+        raise ValueError(f"inputs must have shapes ({episodes}, {cfg.n}), ({episodes}, {cfg.n}), "
+                         f"({episodes}, {cfg.m}); got {k1.shape}, {k2.shape}, {x.shape}")
+    if not (np.all(np.isfinite(k1)) and np.all(np.isfinite(k2)) and np.all(np.isfinite(x))):
+        raise ValueError("inputs must be finite")
+    return k1, k2, x
+
+
 def run_study(cfg: StudyConfig, episodes: int, seed: int, method: str = "numba",
               inputs: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> StudyResult:
     """Run ``episodes`` episodes of ``cfg`` with inputs from :func:`draw_inputs` (or the given
-    ``inputs`` = (k1 (E, N), k2 (E, N), x (E, M))) by ``method`` "numba" | "numpy" | "torch"."""
-    if not isinstance(cfg, StudyConfig):
-        raise ValueError(f"cfg must be a StudyConfig, got {type(cfg).__name__}")
+    ``inputs`` = (k1 (E, N), k2 (E, N), x (E, M))) by ``method`` "numba" | "numpy".
+    The torch reference: ``analysis.nets.convsim_study_torch.run_study(..., method="torch")``."""
     if method not in METHODS:
-        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
-    if inputs is None:
-        k1, k2, x = draw_inputs(cfg, episodes, seed)
-    else:
-        k1, k2, x = (np.asarray(a, dtype=np.float64) for a in inputs)
-        episodes = _check_episodes(episodes)
-        if k1.shape != (episodes, cfg.n) or k2.shape != (episodes, cfg.n) or x.shape != (episodes, cfg.m):
-            raise ValueError(f"inputs must have shapes ({episodes}, {cfg.n}), ({episodes}, {cfg.n}), "
-                             f"({episodes}, {cfg.m}); got {k1.shape}, {k2.shape}, {x.shape}")
-        if not (np.all(np.isfinite(k1)) and np.all(np.isfinite(k2)) and np.all(np.isfinite(x))):
-            raise ValueError("inputs must be finite")
+        raise ValueError(f"method must be one of {METHODS}, got {method!r} (the torch reference is "
+                         "analysis.nets.convsim_study_torch.run_study)")
+    k1, k2, x = prepare_inputs(cfg, episodes, seed, inputs)
     if method == "numba":
         cols = _run_numba(cfg, k1, k2, x)
-    elif method == "torch":
-        cols = _run_torch(cfg, k1, k2, x)
     else:
         with np.errstate(all="ignore"):   # a diverging episode is flagged, not an error
             rows = [_episode_numpy(cfg, k1[e], k2[e], x[e]) for e in range(k1.shape[0])]

@@ -148,7 +148,7 @@ def kd_loss(zs: Any, zt: Any, T: float, reduction: str = "sum"):
     _check_reduction(reduction)
     lpt = log_softmax(t, T)
     lps = log_softmax(s, T)
-    per_row = T * T * np.sum(np.exp(lpt) * (lpt - lps), axis=-1)
+    per_row = T * T * np.maximum(np.sum(np.exp(lpt) * (lpt - lps), axis=-1), 0.0)  # KL ≥ 0: drop −1e−17 rounding
     return _reduce(per_row, reduction, _batch_size(s))
 
 
@@ -315,10 +315,14 @@ def pcgrad(g_main: Any, g_aux: Any) -> np.ndarray:
     ga = _as_float_array(g_aux, "g_aux", ndims=(1,))
     if gm.shape != ga.shape:
         raise ValueError(f"g_main {gm.shape} and g_aux {ga.shape} must have the same shape")
-    dot = float(np.dot(ga, gm))
+    scale = float(np.max(np.abs(gm)))
+    if scale == 0.0:
+        return ga.copy()
+    u = gm / scale  # the projection is invariant to the scale of G_CE; this avoids underflow of ‖G_CE‖²
+    dot = float(np.dot(ga, u))
     if dot >= 0.0:
         return ga.copy()
-    return ga - (dot / float(np.dot(gm, gm))) * gm
+    return ga - (dot / float(np.dot(u, u))) * u
 
 
 def pcgrad_per_row(g_main: Any, g_aux: Any) -> np.ndarray:
@@ -331,12 +335,14 @@ def pcgrad_per_row(g_main: Any, g_aux: Any) -> np.ndarray:
     ga = _as_float_array(g_aux, "g_aux", ndims=(2,))
     if gm.shape != ga.shape:
         raise ValueError(f"g_main {gm.shape} and g_aux {ga.shape} must have the same shape")
-    dots = np.einsum("kd,kd->k", ga, gm)
-    norms = np.einsum("kd,kd->k", gm, gm)
+    scale = np.max(np.abs(gm), axis=1)
+    u = gm / np.where(scale > 0, scale, 1.0)[:, None]  # scale-invariant; avoids underflow of ‖row‖²
+    dots = np.einsum("kd,kd->k", ga, u)
+    norms = np.einsum("kd,kd->k", u, u)
     conflict = dots < 0.0
     coef = np.zeros_like(dots)
     coef[conflict] = dots[conflict] / norms[conflict]
-    return ga - coef[:, None] * gm
+    return ga - coef[:, None] * u
 
 
 # ----------------------------------------------------------------------------- Props 1–4, Lemma 1

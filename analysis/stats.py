@@ -24,6 +24,17 @@ from scipy import stats
 ALTERNATIVES = ("two-sided", "greater", "less")
 
 
+def wilson_ci(k: int, n: int, z: float = 1.959963984540054) -> list[float]:
+    """Wilson score interval of k successes in n trials (95% by default); [nan, nan] for n = 0."""
+    if n == 0:
+        return [float("nan"), float("nan")]
+    p = k / n
+    den = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / den
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
+    return [centre - half, centre + half]
+
+
 def _pair(a, b) -> np.ndarray:
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)

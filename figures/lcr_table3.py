@@ -6,7 +6,9 @@ Files under ``<out>/figures/lcr_table3/``:
   values, and the paired difference to λ = 0 (same seed = same initial weights and data order);
 - ``table3_lambda``: accuracy against log2 λ (λ = 0 drawn at the left), seeds as points;
 - ``fig2_weight_std``: latent weight std of each binary conv after training, λ = 0 vs the best λ
-  (Fig. 2's statistic at this scale).
+  (Fig. 2's statistic at this scale);
+- ``fig2_histograms``: histograms of the latent weights of ``stages.2.0.conv2`` (the analogue of
+  ResNet-18's layer3.0.conv2 in Fig. 2), first seed, λ = 0 vs the best λ, with their stds.
 The paper's numbers are claims of the lcr suite, not drawn here.
 """
 from __future__ import annotations
@@ -101,4 +103,16 @@ def make(ctx: FigureContext) -> list[Path]:
     ax.legend()
     stamp(fig, prov)
     paths += save_figure(fig, folder, "fig2_weight_std")
+
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.4), sharey=True)
+    for ax, lam in zip(axes, (0.0, best["lambda"] if best else None)):
+        if lam is None or lam not in by_lam:
+            continue
+        run = by_lam[lam][0]
+        w = dict(run.load_model().named_parameters())["stages.2.0.conv2.weight"].detach().numpy().ravel()
+        ax.hist(w, bins=60, color="C0" if lam == 0 else "C1")
+        ax.set_title(f"λ = {lam:g}: std {w.std(ddof=1):.4g} (seed {run.config.seed})")
+        ax.set_xlabel("latent weight, stages.2.0.conv2")
+    stamp(fig, prov)
+    paths += save_figure(fig, folder, "fig2_histograms")
     return paths

@@ -1,24 +1,40 @@
 """`workbench figures`: a registry of figure IDs → scripts; each script makes its runs and files.
 
-A script is a module ``figures/<ID>.py`` with ``ID``, ``TITLE``, ``EXPERIMENT`` (the config name
-under analysis/nets/configs) and ``make(ctx: FigureContext) -> list[Path]``, which asks the run
-cache for its runs (making the missing ones through the sweep machinery) and writes PNG + PDF and
-the table as CSV + markdown under ``<out>/figures/<ID>/``.
+A script is a module ``figures/<ID>.py`` with ``ID = "<ID>"`` (its file name), ``TITLE``,
+usually ``EXPERIMENT`` (the config name under analysis/nets/configs) and
+``make(ctx: FigureContext) -> list[Path]``, which asks the run cache for its runs (making the
+missing ones through the sweep machinery) and writes PNG + PDF and the table as CSV + markdown
+under ``<out>/figures/<ID>/``. Scripts are found by reading the folder (a module whose text has
+a top-level ``ID = "<its name>"`` and ``def make(``), so adding a figure touches no other file;
+:func:`register_figure` adds one from elsewhere.
 """
 from __future__ import annotations
 
 import importlib
+import re
 import sys
 import time
 from pathlib import Path
 
 from .common import FigureContext
 
-FIGURES: dict[str, str] = {
-    "convsim_table5": "figures.convsim_table5",   # paper 001 Table 5 + Figs 1-3
-    "convsim_fig4": "figures.convsim_fig4",       # paper 001 Fig. 4 (ResNet-18 lr x batch grid)
-    "convsim_fig5": "figures.convsim_fig5",       # paper 001 Fig. 5 (ResNet-18, accuracy vs I)
-}
+
+def discover(folder: Path | None = None) -> dict[str, str]:
+    """{ID: module} for every figure script in ``folder`` (default: this package), read as text
+    (nothing is imported): ``<name>.py`` with ``ID = "<name>"`` and a top-level ``def make(``."""
+    folder = Path(__file__).parent if folder is None else Path(folder)
+    found = {}
+    for path in sorted(folder.glob("*.py")):
+        name = path.stem
+        if name.startswith("_") or name in ("common", "pipeline"):
+            continue
+        text = path.read_text(errors="replace")
+        if re.search(rf'^ID\s*=\s*["\']{re.escape(name)}["\']', text, re.M) and re.search(r"^def make\(", text, re.M):
+            found[name] = f"figures.{name}"
+    return found
+
+
+FIGURES: dict[str, str] = discover()
 
 
 def register_figure(fid: str, module: str) -> None:

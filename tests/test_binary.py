@@ -14,12 +14,25 @@ from analysis.nets import binary as bn
 from analysis.nets.models import build_model
 
 
+@pytest.fixture(autouse=True)
+def one_torch_thread():
+    """Tiny tensors: one intra-op thread is several times faster on a shared 2-core machine."""
+    old = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(old)
+
+
 def test_sign_ste_forward_backward():
-    x = torch.tensor([-2.0, -0.5, 0.0, 0.3, 1.0, 1.5], requires_grad=True)
+    x = torch.tensor([-2.0, -0.5, -0.0, 0.0, 0.3, 0.999, 1.0, 1.5], requires_grad=True)
     y = bn.sign_ste(x)
-    assert torch.equal(y, torch.tensor([-1.0, -1.0, 1.0, 1.0, 1.0, 1.0]))
+    # IEEE sign bit: sgn(−0.0) = −1, sgn(+0.0) = +1 (documented in _sgn)
+    assert torch.equal(y, torch.tensor([-1.0, -1.0, -1.0, 1.0, 1.0, 1.0, 1.0, 1.0]))
     y.sum().backward()
-    assert torch.equal(x.grad, torch.tensor([0.0, 1.0, 1.0, 1.0, 1.0, 0.0]))
+    # hardtanh's derivative: 1 strictly inside (−1, 1)
+    assert torch.equal(x.grad, torch.tensor([0.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0]))
+    (g_ref,) = torch.autograd.grad(F.hardtanh(x).sum(), x)
+    assert torch.equal(x.grad, g_ref)
 
 
 @pytest.mark.parametrize("t,k", [(0.1, 10.0), (1.0, 1.0), (5.0, 1.0)])
@@ -234,3 +247,102 @@ def test_bad_inputs():
         bn.lcr_loss([], [])
     with pytest.raises(ValueError, match="source"):
         bn.LCRRegularizer(build_model("binary_resnet20", image_size=8, width=0.25), source="cheap")
+
+
+def test_rm_batch_uses_first_samples():
+    torch.manual_seed(0)
+    model = build_model("binary_resnet20", num_classes=10, in_channels=1, image_size=12, width=0.25)
+    x = torch.randn(6, 1, 12, 12)
+    reg = bn.LCRRegularizer(model, lam=1.0, rm_batch=2)
+    model(x)
+    full_pairs = list(reg.recorder.pairs)
+    ref = 0.5 * bn.lcr_loss(bn._sign_pairs([(i[:2], o[:2]) for i, o in full_pairs]),
+                            [(i[:2].detach(), o[:2].detach()) for i, o in full_pairs])
+    assert torch.allclose(reg.loss(x), ref)
+    reg.remove()
+    with pytest.raises(ValueError, match="rm_batch"):
+        bn.LCRRegularizer(model, rm_batch=0)
+
+
+# ----------------------------------------------------------------------------- corruptions, trainer hook
+
+@pytest.mark.parametrize("kind", sorted(bn.CORRUPTIONS))
+def test_corruptions_bounded_and_monotone(kind):
+    rng = np.random.default_rng(0)
+    x = rng.uniform(0, 1, (4, 1, 12, 12))
+    dev = []
+    for sev in range(1, 6):
+        y = bn.corrupt_images(x, kind, sev, seed=1)
+        assert y.shape == x.shape and y.min() >= 0 and y.max() <= 1
+        dev.append(np.abs(y - x).mean())
+    # a stronger severity moves the images further (noise: in expectation; fixed seed here)
+    assert all(d2 > d1 for d1, d2 in zip(dev, dev[1:]))
+    assert np.array_equal(bn.corrupt_images(x, kind, 3, seed=5), bn.corrupt_images(x, kind, 3, seed=5))
+
+
+def test_corruption_bad_inputs():
+    x = np.zeros((1, 1, 4, 4))
+    with pytest.raises(ValueError, match="corruption"):
+        bn.corrupt_images(x, "fog", 1)
+    with pytest.raises(ValueError, match="severity"):
+        bn.corrupt_images(x, "contrast", 6)
+    with pytest.raises(ValueError, match="severity"):
+        bn.corrupt_images(x, "contrast", True)
+    with pytest.raises(ValueError, match=r"\(n, C, H, W\)"):
+        bn.corrupt_images(np.zeros((4, 4)), "contrast", 1)
+
+
+def test_lcr_hook_in_the_trainer(tmp_path):
+    """Two steps of the one trainer with the LCR loss hook and the weight-std monitor (synthetic data)."""
+    from analysis.nets.cache import find_run
+    from analysis.nets.config import load_experiment
+    from analysis.nets.train import train
+
+    exp = load_experiment("lcr/table3", "smoke", overrides={"seeds": 1, "epochs": 1})
+    cfg = exp.settings["lam1"]
+    train(cfg, tmp_path, progress=False)
+    run = find_run(cfg, tmp_path)
+    assert run is not None and run.status == "done"
+    row = run.rows[-1]
+    assert row["loss.lcr"] > 0 and np.isfinite(row["loss.lcr"])
+    assert any(k.startswith("wstd.stages.2.0.conv2") for k in row)
+    res = bn.corruption_accuracy(run.load_model(), cfg, out=tmp_path)
+    assert res["clean"] == pytest.approx(row["test_acc"])
+    assert len(res["contrast"]) == 5
+    with pytest.raises(ValueError, match="unknown parameter"):
+        bn.lcr_loss_hook({"name": "x", "lamda": 1.0}, None)
+
+
+@pytest.mark.slow
+def test_lcr_figures_and_suite_on_smoke(tmp_path):
+    """The figure scripts make their smoke runs; the suite then reads them (no not-run left)."""
+    from pathlib import Path
+
+    from figures import lcr_corruption, lcr_fig3, lcr_table3, lcr_variants
+    from figures.common import FigureContext
+    from validation.registry import SuiteContext
+    from validation.suites import lcr
+
+    ctx = FigureContext(preset="smoke", out=Path(tmp_path), workers=1, progress=False)
+    assert any(p.name == "table3.md" for p in lcr_table3.make(ctx))
+    assert any(p.name == "corruption.md" for p in lcr_corruption.make(ctx))
+    assert any(p.name == "fig3.md" for p in lcr_fig3.make(ctx))
+    assert any(p.name == "variants.md" for p in lcr_variants.make(ctx))
+    sctx = SuiteContext(preset="smoke", episodes=1, out=Path(tmp_path), progress=False)
+    by_id = {c.id: c for c in lcr._network_claims(sctx)}
+    for cid in ("lcr.table3.quick_lambda_sweep", "lcr.fig2.quick_weight_stds", "lcr.table6.quick_corruption",
+                "lcr.fig3.correlation_maps", "lcr.code.loss_variants"):
+        assert by_id[cid].status != "not-run", cid
+
+
+def test_batch_similarity():
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((5, 7))
+    sim = bn.batch_similarity(a)
+    assert np.allclose(sim["pearson"], np.corrcoef(a), rtol=1e-12)
+    q = np.linalg.qr(rng.standard_normal((7, 5)))[0].T * np.arange(1, 6)[:, None]  # orthogonal rows
+    assert bn.batch_similarity(q)["mean_abs_offdiag_cosine"] < 1e-12
+    t = torch.tensor(a).reshape(5, 7, 1, 1)
+    assert np.isclose(bn.batch_similarity(t)["mean_abs_offdiag_pearson"], sim["mean_abs_offdiag_pearson"])
+    with pytest.raises(ValueError, match="2 samples"):
+        bn.batch_similarity(a[:1])

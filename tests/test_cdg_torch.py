@@ -203,3 +203,69 @@ def test_bench_step_overhead_runs():
     r = step_overhead(SuiteContext(episodes=1, progress=False), batch=2)
     assert r["h1_step_overhead_ratio"] > 0 and r["h1_transform_over_step"] > 0
 
+
+
+def _smoke_figure(fid, out):
+    from figures.common import FigureContext
+    import importlib
+
+    mod = importlib.import_module(f"figures.{fid}")
+    return mod.make(FigureContext(preset="smoke", out=out, workers=1, progress=False))
+
+
+def test_fig6_smoke_runs_feed_figure_and_suite(tmp_path):
+    """Fig. 6 on the smoke preset (synthetic Fashion-MNIST files, 2 steps per run): the figure
+    script makes the runs through the trainer with the cdg grad hook, the suite reads them."""
+    from validation.registry import SUITES, SuiteContext, load_all
+
+    paths = _smoke_figure("cdg_fig6", tmp_path)
+    assert {p.suffix for p in paths} == {".csv", ".md", ".png", ".pdf"}
+    load_all()
+    claims = {c.id: c for c in SUITES["cdg"].func(SuiteContext(preset="smoke", episodes=3, out=tmp_path,
+                                                               progress=False))}
+    for cid in ("cdg.fig6.h0_gain_over_sgd", "cdg.fig6.h1_gain_over_sgd",
+                "cdg.sec2_4.cdg_raises_output_correlation"):
+        assert claims[cid].status != "not-run"
+        assert claims[cid].measured
+    assert claims["cdg.fig5right.direction.output"].status == "not-run"
+    fig11 = _smoke_figure("cdg_fig11", tmp_path)        # reuses the same runs
+    assert any(p.name.startswith("fig13_histogram") for p in fig11)
+
+
+def test_fig2_closed_form(tmp_path):
+    from figures.cdg_fig2 import kernel_rows
+
+    paths = _smoke_figure("cdg_fig2", tmp_path)
+    assert len(paths) == 4
+    rows = kernel_rows(8)
+    assert abs(sum(r["h0_eq8_lam1"] for r in rows) - 1.0) < 1e-15
+    assert abs(sum(r["sobolev_lam1"] for r in rows) - (1 + 1 / (12 * 64))) < 1e-14
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fid", ["cdg_fig5", "cdg_table2"])
+def test_comparison_figures_smoke(fid, tmp_path):
+    """Fig. 5 right (14 smoke runs) and Table 2 (27 smoke runs of width-0.25 ResNet-56/VGG-16)."""
+    paths = _smoke_figure(fid, tmp_path)
+    assert {p.suffix for p in paths} == {".csv", ".md", ".png", ".pdf"}
+
+
+@pytest.mark.slow
+def test_quick_table2_path_on_smoke_runs(tmp_path, monkeypatch):
+    """The quick preset's Table 2 stand-in (cdg/table2_quick) read by the suite, exercised on
+    that file's smoke runs (the suite's run lookup is pointed at them)."""
+    import validation.suites.cdg as suite
+    from analysis.nets.config import load_experiment
+    from figures.common import FigureContext, make_runs
+    from validation.registry import SuiteContext
+
+    exp = load_experiment("cdg/table2_quick", "smoke")
+    runs = [r for rs in make_runs(exp, FigureContext(preset="smoke", out=tmp_path, workers=1,
+                                                     progress=False)).values() for r in rs]
+    monkeypatch.setattr(suite, "_runs_of", lambda ctx, name: (exp, runs) if name == "cdg/table2_quick"
+                        else (None, None))
+    claims = {c.id: c for c in suite._table2_claims(SuiteContext(preset="quick", out=tmp_path))}
+    fl = claims["cdg.fig5left.variance_reduced"]
+    assert fl.status != "not-run" and "sgd.cdg_cnn.b10" in fl.measured
+    assert claims["cdg.table2.sgd.resnet56.b8.accuracy"].status == "not-run"
+    assert "--preset paper" in claims["cdg.table2.sgd.resnet56.b8.accuracy"].note

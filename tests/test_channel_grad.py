@@ -274,16 +274,16 @@ def test_error_message_says_what_is_expected():
 
 # ----------------------------------------------------------------------------- the cdg suite
 
-def _suite_claims(seed=0):
+def _suite_claims(out, seed=0):
     from validation.registry import SuiteContext, load_all, SUITES
 
     load_all()
     return [c.to_dict() for c in SUITES["cdg"].func(SuiteContext(preset="quick", episodes=5,
-                                                                  seed=seed, progress=False))]
+                                                                  seed=seed, out=out, progress=False))]
 
 
-def test_cdg_suite_deterministic_with_derived_statuses():
-    a, b = _suite_claims(), _suite_claims()
+def test_cdg_suite_deterministic_with_derived_statuses(tmp_path):
+    a, b = _suite_claims(tmp_path), _suite_claims(tmp_path)
     strip = [{k: v for k, v in c.items() if k != "runtime_s"} for c in a]
     assert strip == [{k: v for k, v in c.items() if k != "runtime_s"} for c in b]
     status = {c["id"]: c["status"] for c in a}

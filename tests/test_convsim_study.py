@@ -23,7 +23,9 @@ from hypothesis import strategies as st
 
 from analysis import convsim_study as cs
 from analysis.convsim_study import (FM_MEASURES, OBJECTIVES, OPTIMIZERS, TABLE9, StudyConfig, StudyResult,
-                                    draw_inputs, paper_configs, run_study, summarize)
+                                    draw_inputs, paper_configs, summarize)
+# run_study with every method, the torch reference included (it lives on the torch side).
+from analysis.nets.convsim_study_torch import run_study
 
 RTOL = 1e-9   # see the module docstring
 FIELDS = ("measure_start", "measure_end", "objective_start", "objective_end")
@@ -89,6 +91,38 @@ def test_lane_kernels_match_numpy_twins(n, lanes, seed):
 
 
 @settings(max_examples=25, deadline=None)
+@given(count=st.integers(1, 11), lanes=st.integers(1, 20), sx=st.sampled_from([1, 2, -1]), sy=st.sampled_from([1, -1, 3]),
+       seed=st.integers(0, 2**31))
+def test_lane_dot_matches_numpy(count, lanes, sx, sy, seed):
+    rng = np.random.default_rng(seed)
+    rows = 3 * count + 3
+    x, y = rng.normal(size=(rows, lanes)), rng.normal(size=(rows, lanes))
+    ix = 0 if sx > 0 else rows - 1
+    iy = 1 if sy > 0 else rows - 2
+    out = np.full((2, lanes), np.nan)
+    cs._lane_dot(x, ix, sx, y, iy, sy, count, out, 1)
+    q = np.arange(count)
+    expected = np.einsum("ql,ql->l", x[ix + q * sx], y[iy + q * sy])
+    np.testing.assert_allclose(out[1], expected, rtol=1e-12, atol=1e-12)
+    assert np.isnan(out[0]).all()
+
+
+@pytest.mark.parametrize("objective", ["kernel_inner_sq", "kernel_cosine_sq"])
+def test_kernel_inner_lanes_match_numpy_twin(objective):
+    rng = np.random.default_rng(8)
+    n, lanes = 5, 7
+    k1, k2 = _lanes(rng, n, lanes)
+    dots = np.stack([np.einsum("nl,nl->l", a, b) for a, b in ((k1, k2), (k1, k1), (k2, k2))])
+    g1, g2, obj = np.empty((n, lanes)), np.empty((n, lanes)), np.empty(lanes)
+    cs._kernel_inner_grad_lanes(k1, k2, dots, g1, g2, obj, objective == "kernel_cosine_sq")
+    for l in range(lanes):
+        val, e1, e2 = cs.objective_and_grad(objective, k1[:, l], k2[:, l])
+        assert obj[l] == pytest.approx(val, rel=1e-13)
+        np.testing.assert_allclose(g1[:, l], e1, rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(g2[:, l], e2, rtol=1e-12, atol=1e-14)
+
+
+@settings(max_examples=25, deadline=None)
 @given(n=st.integers(1, 9), m=st.integers(9, 20), lanes=st.integers(1, 12), seed=st.integers(0, 2**31),
        pad_frac=st.floats(0, 1))
 def test_input_stats_and_gram_form_match_feature_maps(n, m, lanes, seed, pad_frac):
@@ -102,7 +136,7 @@ def test_input_stats_and_gram_form_match_feature_maps(n, m, lanes, seed, pad_fra
     gram = np.empty((n, n, lanes))
     cs._input_stats_lanes(x, 1, pad, True, r, gram, np.empty(m + 2 * pad))
     out = np.empty((1, lanes))
-    cs._gram_form_lanes(k1, gram, k2, np.empty((n, lanes)), out, 0)
+    cs._gram_form_lanes(k1, gram, k2, out, 0)
     for l in range(lanes):
         xe = x[1 + l]
         np.testing.assert_allclose(r[:, l], np.correlate(xe, xe, "full")[m - n:m + n - 1], rtol=1e-12)
@@ -234,6 +268,14 @@ def test_stop_below_stops_at_first_crossing(method):
 
 
 @pytest.mark.parametrize("method", ["numba", "numpy", "torch"])
+def test_zero_iterations_give_a_one_point_trajectory(method):
+    res = run_study(_cfg(iters=0), 5, seed=1, method=method)
+    np.testing.assert_array_equal(res.steps, 0)
+    np.testing.assert_array_equal(res.measure_start, res.measure_end)
+    assert res.finite.all() and np.isnan(res.corr).all()     # Pearson of one point: undefined
+
+
+@pytest.mark.parametrize("method", ["numba", "numpy", "torch"])
 def test_diverging_episodes_are_flagged_not_crashed(method):
     cfg = _cfg(optimizer="sgd", lr=1e3, iters=40, n=6)
     with np.errstate(all="ignore"):
@@ -327,3 +369,18 @@ def test_summarize_empty_columns_are_nan():
     empty = StudyResult(**{**res.__dict__, "measure_end": res.measure_start.copy()})
     s = summarize(empty)
     assert s["n_decrease"] == 0 and math.isnan(s["pct_decrease"]["mean"]) and s["pct_decrease"]["n"] == 0
+
+
+# ----------------------------------------------------------------------------- benchmark
+
+@pytest.mark.slow
+def test_bench_convsim_reports_speed_and_agreement():
+    """The benchmark end to end at 8 episodes (the torch pass runs all 18 studies at full length)."""
+    from validation.benches.convsim import bench
+    from validation.registry import SuiteContext
+    out = bench(SuiteContext(episodes=8, seed=0, options={"repeats": 5}))
+    for key in ("seconds_all_tables", "speedup_vs_torch", "episodes", "threads", "repeats", "gflop_all_tables"):
+        assert key in out
+    assert out["episodes"] == 8 and out["repeats"] == 5 and out["same_steps_as_torch"]
+    assert out["max_diff_end_vs_torch_rel_to_start"] < 1e-6 and out["max_abs_diff_corr_vs_torch"] < 1e-6
+    assert out["speedup_vs_torch"] > 1.0

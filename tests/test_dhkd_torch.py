@@ -253,6 +253,7 @@ def test_probe_metrics_on_collapsed_head():
     assert "cos.aux_head" not in out and np.isfinite(out["nc.nc1"])
 
 
+@pytest.mark.slow
 def test_dhkd_fig2_smoke_runs_and_summary(tmp_path):
     """The Fig. 2 experiment's smoke preset trains through the one trainer and summarizes."""
     from analysis.nets.config import load_experiment
@@ -265,3 +266,43 @@ def test_dhkd_fig2_smoke_runs_and_summary(tmp_path):
         assert run.finished, (label, run.status)
         s = H.run_summary(run)
         assert s["epochs_done"] == 2 and np.isfinite(s["mean_cos.backbone"])
+
+
+def test_dhkd_suite_deterministic_and_statuses(tmp_path):
+    """`validate --suite dhkd` end to end at 3 episodes: same claims for a seed; the theory verdicts."""
+    from validation.registry import SuiteContext
+    from validation.suites.dhkd import run
+
+    ctx = SuiteContext(preset="quick", episodes=3, seed=0, out=tmp_path, progress=False)
+    a = [c.to_dict() for c in run(ctx)]
+    b = [c.to_dict() for c in run(ctx)]
+    for x, y in zip(a, b):
+        x.pop("runtime_s"), y.pop("runtime_s")
+    assert a == b
+    status = {c["id"]: c["status"] for c in a}
+    assert len(status) == len(a)
+    refuted = {k for k, v in status.items() if v == "refuted"}
+    assert refuted == {"dhkd.prop1.binary_kl_w_decomposition.teacher_through_student",
+                       "dhkd.prop2.eq14_as_printed", "dhkd.prop3.obstacle_decomposition.teacher_const",
+                       "dhkd.prop4.eq22_push_sign", "dhkd.lemma1.sign.teacher_const",
+                       "dhkd.prop3.remark_obstacle_opposes_w.teacher_const", "dhkd.def1.d_equals_k_minus_1"}
+    assert status["dhkd.fig2.single_head_fails"] == "not-run"  # no runs under tmp_path
+    assert not any(v == "deviates" for v in status.values())
+
+
+@pytest.mark.slow
+def test_diverging_single_head_run_is_recorded_not_raised(tmp_path):
+    """Divergence ends a run as N.A.(epoch) through the trainer (no exception); the summary says so."""
+    from analysis.nets.config import from_dict
+    from analysis.nets.train import train
+
+    data = {"dataset": "fashion-mnist", "synthetic": {"n_train": 32, "n_test": 16}, "batch_size": 16,
+            "eval_batch_size": 16}
+    teacher = {"name": "run", "config": {**data, "model": "cnn1", "model_kw": {"filters": 4}, "epochs": 1}}
+    cfg = from_dict({**data, "model": "dual_head", "model_kw": {"base": "cnn1", "base_kw": {"filters": 4}},
+                     "epochs": 3, "lr": 1e12, "teacher": teacher,
+                     "extra_losses": [{"name": "dhkd", "mode": "single_head", "kd": "binary_kl", "alpha": 1.0}]})
+    run = train(cfg, tmp_path, progress=False)
+    assert run.status.startswith("N.A."), run.status
+    s = H.run_summary(run)
+    assert s["diverged"] and np.isnan(s["top_test_acc"])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import math
-from pathlib import Path
 
 import pytest
 import torch
@@ -52,8 +51,11 @@ def test_rerun_uses_the_cache(smoke_out):
     out, _ = smoke_out
     exp = load_experiment("convsim/table5", "smoke")
     stamps = {c.hash(): (out / "runs" / c.hash() / "checkpoint.pt").stat().st_mtime_ns for _, c in exp.runs()}
+    from figures.common import make_runs
+
     ctx = FigureContext(preset="smoke", out=out, progress=False, workers=1, make_missing=False)
-    pipeline.make_figure("convsim_table5", ctx)
+    runs = make_runs(exp, ctx)                      # what the script asks for: all from the cache
+    assert sum(len(v) for v in runs.values()) == len(stamps)
     for h, t in stamps.items():
         assert (out / "runs" / h / "checkpoint.pt").stat().st_mtime_ns == t
 
@@ -113,7 +115,7 @@ def test_write_table_and_provenance(tmp_path):
     assert md.startswith("cap") and "| 0.1235 |" in md and "N.A." in md
     text = provenance(load_experiment("convsim/table5", "quick"), base_seed=5)
     assert "preset quick" in text and "fashion-mnist" in text and "seeds 5,6,7" in text
-    assert "train 2560 / test 1000" in text and "5 epochs" in text
+    assert "train 4096 / test 1000" in text and "5 epochs" in text and "batch 128" in text
 
 
 @pytest.mark.slow
@@ -121,3 +123,28 @@ def test_write_table_and_provenance(tmp_path):
 def test_resnet_figures_smoke(tmp_path, fid):
     paths = pipeline.make_figure(fid, FigureContext(preset="smoke", out=tmp_path, progress=False, workers=1))
     assert any(p.suffix == ".png" for p in paths) and any(p.suffix == ".md" for p in paths)
+
+
+@pytest.mark.parametrize("reg, init, status", [
+    ([1.0, 2.0, 1.5, 2.5], [1.0, 1.2, 1.1, 1.3], "confirmed"),
+    ([-1.0, -2.0, -1.5, -2.5], [1.0, 1.2, 1.1, 1.3], "deviates"),
+    ([1.0, -1.0, 0.5, -0.4], [1.0, 1.2, 1.1, 1.3], "reported"),
+    ([-6.25, -6.25], [1.0, 2.0], "reported"),              # zero spread decides nothing
+])
+def test_ordering_status_rule(reg, init, status):
+    from analysis import stats
+    from validation.suites._convsim_nets import _ordering_status
+
+    zeros = [0.0] * len(reg)
+    d_reg = stats.paired_t(zeros, reg, "greater")
+    d_init = stats.paired_t(zeros, init[:len(reg)], "greater")
+    assert _ordering_status(d_reg, d_init) == status
+
+
+def test_discover_reads_scripts_without_importing(tmp_path):
+    (tmp_path / "good_fig.py").write_text('ID = "good_fig"\nTITLE = "t"\n\ndef make(ctx):\n    return []\n')
+    (tmp_path / "wrong_id.py").write_text('ID = "other"\n\ndef make(ctx):\n    return []\n')
+    (tmp_path / "helper.py").write_text('def make_table(ctx):\n    return []\n')
+    (tmp_path / "common.py").write_text('ID = "common"\n\ndef make(ctx):\n    return []\n')
+    assert pipeline.discover(tmp_path) == {"good_fig": "figures.good_fig"}
+    assert {"convsim_table5", "convsim_fig4", "convsim_fig5"} <= set(pipeline.discover())

@@ -51,10 +51,9 @@ def test_local_processes_and_dask_give_the_same_runs(tmp_path):
     local = run_configs(cfgs, tmp_path / "local", workers=2, progress=False)
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
         dask = run_configs(cfgs, tmp_path / "dask", scheduler=cluster.scheduler_address, progress=False)
-    inproc = run_configs(cfgs, tmp_path / "inproc", workers=1, progress=False)
-    for a, b, c in zip(local, dask, inproc):
-        assert a.status == b.status == c.status == "done"
-        assert a.rows == b.rows == c.rows
+    for a, b in zip(local, dask):
+        assert a.status == b.status == "done"
+        assert a.rows == b.rows
 
 
 def test_resumed_sweep_skips_finished_runs(tmp_path):

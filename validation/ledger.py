@@ -24,6 +24,8 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
+from analysis.stats import wilson_ci  # noqa: F401 - re-exported for the suites
+
 STATUSES = ("confirmed", "deviates", "refuted", "reported", "not-run", "not-testable-offline")
 
 CLAIM_FIELDS = ("id", "paper", "where", "statement", "expected", "measured", "ci", "tolerance",
@@ -134,17 +136,6 @@ def se_of_std(std: float, n: int) -> float:
 def binomial_se(p: float, n: int) -> float:
     """Binomial standard error √(p(1−p)/n) of a frequency p over n trials."""
     return math.sqrt(max(p * (1.0 - p), 0.0) / max(n, 1))
-
-
-def wilson_ci(k: int, n: int, z: float = 1.959963984540054) -> list[float]:
-    """Wilson score interval of k successes in n trials (95% by default)."""
-    if n == 0:
-        return [float("nan"), float("nan")]
-    p = k / n
-    den = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / den
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
-    return [centre - half, centre + half]
 
 
 # ----------------------------------------------------------------------------- run folders

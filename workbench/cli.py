@@ -56,6 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     f = sub.add_parser("figures", help="regenerate paper figures and tables (makes missing runs)")
     f.add_argument("--only", nargs="+", default=None, help="figure IDs (default: all)")
     f.add_argument("--list", action="store_true", help="list figure IDs and exit")
+    f.add_argument("--workers", type=_positive_int, default=2, help="local worker processes (default 2)")
+    f.add_argument("--scheduler", default=None, help="Dask scheduler address (dask.distributed)")
     _common(f)
 
     t = sub.add_parser("train", help="train one configuration (YAML) with key=value overrides")
@@ -138,7 +140,13 @@ def _delegate(module: str, func: str, args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    # `workbench sweep CFG --grid k=a,b lr=0.1`: a key=value after the options is an override too.
+    if extra and args.cmd in ("train", "sweep") and all("=" in e and not e.startswith("-") for e in extra):
+        args.overrides = list(args.overrides) + extra
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     raw = sys.argv[1:] if argv is None else argv
     args.out_given = any(a == "--out" or a.startswith("--out=") for a in raw)
     handlers = {

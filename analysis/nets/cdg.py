@@ -23,6 +23,7 @@ transform, i.e. it is not smoothed — as in the paper's code, which edits ``par
 from __future__ import annotations
 
 import math
+from numbers import Real
 from typing import Iterable, NamedTuple
 
 import numpy as np
@@ -36,7 +37,7 @@ LAYERS = ("conv", "all")
 # ----------------------------------------------------------------------------- the formulas
 
 def _check_lam(lam, allow_zero: bool) -> float:
-    if isinstance(lam, bool) or not isinstance(lam, (int, float)) or not math.isfinite(float(lam)):
+    if isinstance(lam, bool) or not isinstance(lam, Real) or not math.isfinite(float(lam)):
         raise ValueError(f"lam must be a finite real number, got {lam!r}")
     if (lam < 0) if allow_zero else (lam <= 0):
         raise ValueError(f"lam must be {'>= 0' if allow_zero else '> 0'}, got {lam}")
@@ -114,7 +115,7 @@ def transform_gradient(g: torch.Tensor, method: str = "h1", lam: float = 1.0, ax
     if axis not in AXES:
         raise ValueError(f"unknown axis {axis!r}; expected one of {AXES}")
     for name, w in (("h0_weight", h0_weight), ("sobolev_weight", sobolev_weight)):
-        if isinstance(w, bool) or not isinstance(w, (int, float)) or not math.isfinite(w) or w < 0:
+        if isinstance(w, bool) or not isinstance(w, Real) or not math.isfinite(float(w)) or w < 0:
             raise ValueError(f"{name} must be a finite number >= 0, got {w!r}")
     if method == "none" or (axis == "input" and g.dim() < 2):
         return g

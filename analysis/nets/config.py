@@ -106,6 +106,8 @@ class TrainConfig:
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0:
                 raise ValueError(f"config field {name!r} must be a number >= 0, got {v!r}")
+        for name in ("lr", "width", "momentum", "weight_decay"):       # 1 and 1.0: one hash
+            object.__setattr__(self, name, float(getattr(self, name)))
         if self.optimizer not in ("sgd", "adam"):
             raise ValueError(f"config field 'optimizer' must be 'sgd' or 'adam', got {self.optimizer!r}")
         if self.augment not in ("none", "crop_flip"):

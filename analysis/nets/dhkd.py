@@ -14,7 +14,9 @@ Gradient alignment: the official ``helper/optimizer.py`` (after Pytorch-PCGrad) 
 both heads), projects the BinaryKL-Norm gradient off the CE gradient when their dot product is
 negative (Eq. 6), and sums. :func:`ga_backward` does this (``granularity="flat"``) and also per
 parameter tensor (``"per_tensor"``). :func:`ga_surrogate` builds a loss whose plain gradient is
-the flat projection, so the one trainer can train DHKD with GA through a loss hook.
+the flat projection, so the one trainer can train DHKD with GA through a loss hook; that costs
+three backward passes per step (two to form Eq. 6's coefficient, then the trainer's own), one more
+than the official code — a trainer "backward" hook calling :func:`ga_backward` would save it.
 """
 from __future__ import annotations
 
@@ -154,9 +156,10 @@ def flat_grads(loss: torch.Tensor, params: list[torch.Tensor], retain_graph: boo
 
 
 def _project(g_aux: torch.Tensor, g_main: torch.Tensor) -> torch.Tensor:
-    dot = torch.dot(g_aux, g_main)
+    """Eq. 6 on flat vectors; dot and norm in float64 so float32 gradients cannot underflow ‖g‖² to 0."""
+    dot = torch.dot(g_aux.double(), g_main.double())
     if dot < 0:
-        return g_aux - dot / torch.dot(g_main, g_main) * g_main
+        return g_aux - (dot / torch.dot(g_main.double(), g_main.double())).to(g_aux.dtype) * g_main
     return g_aux
 
 
@@ -175,8 +178,8 @@ def ga_backward(params: Iterable[torch.Tensor], main_loss: torch.Tensor, aux_los
     ga = flat_grads(aux_loss, params, retain_graph=False)
     vm = torch.cat([g.reshape(-1) for g in gm])
     va = torch.cat([g.reshape(-1) for g in ga])
-    denom = vm.norm() * va.norm()
-    cosine = float(torch.dot(vm, va) / denom) if float(denom) > 0 else 0.0
+    denom = vm.double().norm() * va.double().norm()
+    cosine = float(torch.dot(vm.double(), va.double()) / denom) if float(denom) > 0 else 0.0
     if granularity == "flat":
         proj = _project(va, vm)
         total = vm + proj
@@ -217,16 +220,18 @@ def ga_backward_shared(model: "DualHead", main_loss: torch.Tensor, aux_loss: tor
     gb = [torch.zeros((2,) + p.shape, dtype=p.dtype) if g is None else g for p, g in zip(backbone, gb)]
     head_m = [torch.zeros_like(p) if g is None else g for p, g in zip(head, g_main[:-1])]
     aux_a = [torch.zeros_like(p) if g is None else g for p, g in zip(aux, g_aux[:-1])]
-    dot = sum(torch.sum(g[0] * g[1]) for g in gb)  # heads are disjoint: only the backbone overlaps
-    nrm = sum(torch.sum(g[0] * g[0]) for g in gb) + sum(torch.sum(g * g) for g in head_m)
-    s = dot / nrm if dot < 0 else torch.zeros((), dtype=dot.dtype)
+    # heads are disjoint: only the backbone overlaps; sums in float64 (no underflow of ‖g‖²)
+    dot = sum(torch.sum(g[0].double() * g[1].double()) for g in gb)
+    nrm = sum(torch.sum(g[0].double() ** 2) for g in gb) + sum(torch.sum(g.double() ** 2) for g in head_m)
+    s = (dot / nrm).to(h.dtype) if dot < 0 else torch.zeros((), dtype=h.dtype)
     for p, g in zip(backbone, gb):
         p.grad = (1.0 - s) * g[0] + g[1]
     for p, g in zip(head, head_m):
         p.grad = (1.0 - s) * g
     for p, g in zip(aux, aux_a):
         p.grad = g.clone()
-    den = float(torch.sqrt(nrm * (sum(torch.sum(g[1] * g[1]) for g in gb) + sum(torch.sum(g * g) for g in aux_a))))
+    den = float(torch.sqrt(nrm * (sum(torch.sum(g[1].double() ** 2) for g in gb)
+                                  + sum(torch.sum(g.double() ** 2) for g in aux_a))))
     cos = float(dot) / den if den > 0 else 0.0
     return {"cosine": cos, "conflict": cos < 0}
 
@@ -236,9 +241,9 @@ def ga_coefficient(main_loss: torch.Tensor, aux_loss: torch.Tensor, params: Iter
     params = [p for p in params if p.requires_grad]
     gm = torch.cat([g.reshape(-1) for g in flat_grads(main_loss, params)])
     ga = torch.cat([g.reshape(-1) for g in flat_grads(aux_loss, params)])
-    dot = torch.dot(ga, gm)
+    dot = torch.dot(ga.double(), gm.double())  # float64: no underflow of ‖g‖² for float32 gradients
     if dot < 0:
-        return (dot / torch.dot(gm, gm)).detach()
+        return (dot / torch.dot(gm.double(), gm.double())).to(main_loss.dtype).detach()
     return torch.zeros((), dtype=main_loss.dtype)
 
 
@@ -277,6 +282,7 @@ def gradient_cosines(model: nn.Module, loss_a: torch.Tensor, loss_b: torch.Tenso
             continue
         ga = torch.cat([g.reshape(-1) for g in flat_grads(loss_a, ps)])
         gb = torch.cat([g.reshape(-1) for g in flat_grads(loss_b, ps)])
+        ga, gb = ga.double(), gb.double()
         den = float(ga.norm() * gb.norm())
         out[name] = float(torch.dot(ga, gb)) / den if den > 0 else math.nan
     return out

@@ -78,18 +78,24 @@ def pcgrad(g_main: torch.Tensor, g_aux: torch.Tensor) -> torch.Tensor:
     """Eq. 6 on 1-D tensors: g_aux, or g_aux − (g_aux·g_main/‖g_main‖²) g_main when g_aux·g_main < 0."""
     if g_main.shape != g_aux.shape or g_main.dim() != 1:
         raise ValueError(f"g_main {tuple(g_main.shape)} and g_aux {tuple(g_aux.shape)} must be 1-D of one shape")
-    dot = torch.dot(g_aux, g_main)
+    scale = g_main.abs().max()
+    if scale == 0:
+        return g_aux.clone()
+    u = g_main / scale  # scale-invariant projection; avoids underflow of ‖g_main‖²
+    dot = torch.dot(g_aux, u)
     if dot >= 0:
         return g_aux.clone()
-    return g_aux - dot / torch.dot(g_main, g_main) * g_main
+    return g_aux - dot / torch.dot(u, u) * u
 
 
 def pcgrad_per_row(g_main: torch.Tensor, g_aux: torch.Tensor) -> torch.Tensor:
     """Eq. 6 row by row on (K, d) tensors (one row per ∂L/∂w_k, as the equation is written)."""
     if g_main.shape != g_aux.shape or g_main.dim() != 2:
         raise ValueError(f"g_main {tuple(g_main.shape)} and g_aux {tuple(g_aux.shape)} must be 2-D of one shape")
-    dots = (g_aux * g_main).sum(dim=1)
-    norms = (g_main * g_main).sum(dim=1)
+    scale = g_main.abs().amax(dim=1)
+    u = g_main / torch.where(scale > 0, scale, torch.ones_like(scale))[:, None]
+    dots = (g_aux * u).sum(dim=1)
+    norms = (u * u).sum(dim=1)
     coef = torch.where(dots < 0, dots / torch.where(norms > 0, norms, torch.ones_like(norms)),
                        torch.zeros_like(dots))
-    return g_aux - coef[:, None] * g_main
+    return g_aux - coef[:, None] * u

@@ -73,3 +73,10 @@ def convsim_loss(weight: torch.Tensor, pairs: str = "all", channels: str = "all"
         total = terms.sum(dim=0)
         return 0.5 * ((total * total).sum() - (terms * terms).sum())
     return (terms[:-1] * terms[1:]).sum()
+
+
+# The distillation twins live in their own module; re-exported here so that every torch twin of a
+# numpy loss is importable from analysis.nets.losses (DESIGN.md).
+from .distill_losses import binary_kl, binary_kl_norm, kd_loss, pcgrad, pcgrad_per_row  # noqa: E402
+
+__all__ += ["kd_loss", "binary_kl", "binary_kl_norm", "pcgrad", "pcgrad_per_row"]

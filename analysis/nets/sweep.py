@@ -211,14 +211,22 @@ def aggregate(runs, metric: str = "test_acc", labels: dict | None = None) -> lis
 # ----------------------------------------------------------------------------- command line
 
 def cli_sweep(args) -> int:
-    """`workbench sweep CONFIG --grid k=v1,v2 --seeds N [--workers W | --scheduler ADDR] k=v ...`"""
+    """`workbench sweep CONFIG [setting=A,B] k=v ... --grid k=v1,v2 --seeds N [--workers W |
+    --scheduler ADDR]`: every setting of the experiment (or those named) × grid × seeds."""
     from .config import load_experiment, parse_overrides
 
     ov = parse_overrides(args.overrides)
+    only = ov.pop("setting", None)
     exp = load_experiment(args.config, args.preset, ov)
     grid = {**exp.grid, **parse_grid(args.grid)}
     seeds = [int(args.seed) + i for i in range(int(args.seeds))]
     bases = exp.settings or {"base": exp.base}
+    if only is not None:
+        names = str(only).split(",")
+        unknown = sorted(set(names) - set(bases))
+        if unknown:
+            raise ValueError(f"setting(s) {unknown} not in {exp.name}; it has {sorted(bases)}")
+        bases = {n: bases[n] for n in names}
     configs, labels = [], {}
     for name, base in bases.items():
         for point in grid_points(grid):

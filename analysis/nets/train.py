@@ -19,7 +19,9 @@ Determinism (CPU): the seed fixes the initialization (``torch.manual_seed(seed)`
 (``numpy.random.default_rng([seed, e]).permutation``) and its augmentation
 (``default_rng([seed, e, 1])``). Because the order and augmentation of an epoch depend only on
 (seed, e), a run resumed from the checkpoint of epoch e−1 continues exactly as if never stopped.
-A non-finite loss stops the run cleanly with status ``N.A.(e)`` (the paper tables' notation).
+Identical metrics need the same torch thread count too (reductions are split by thread):
+sweep workers, the tests and the engine bench use one thread. A non-finite loss stops the run
+cleanly with status ``N.A.(e)`` (the paper tables' notation).
 The torch side computes in float32 (torch's default for training); everything logged is a
 Python float.
 """
@@ -49,13 +51,15 @@ CHECKPOINT = "checkpoint.pt"
 # ----------------------------------------------------------------------------- files
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write to a temporary file in the same folder, then rename over ``path``."""
+    """Write to a temporary file in the same folder, then rename over ``path``.
+
+    The rename is atomic, so a killed process leaves the old or the new file, never a partial
+    one (no fsync: protection against power loss is not the goal and costs per-epoch time).
+    """
     path = Path(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     with open(tmp, "wb") as fh:
         fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
     os.replace(tmp, path)
 
 
@@ -249,10 +253,13 @@ def _log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
-def train(cfg: TrainConfig, out: Path, data_dir=None, progress: bool = True):
+def train(cfg: TrainConfig, out: Path, data_dir=None, progress: bool = True,
+          data: tuple[TensorData, TensorData] | None = None):
     """Train ``cfg`` into ``<out>/runs/<hash>/``, resuming from its checkpoint; return the Run.
 
     A finished run (status done or N.A.) is returned as it is, without training.
+    ``data``: the (train, test) tensors that ``load_data(cfg, data_dir, out)`` would return, when
+    the caller already holds them (the engine bench); they must be exactly those.
     """
     from .cache import Run, run_dir
 
@@ -262,14 +269,14 @@ def train(cfg: TrainConfig, out: Path, data_dir=None, progress: bool = True):
         return done
     rd.mkdir(parents=True, exist_ok=True)
     with _Lock(rd / "run.lock"):
-        _train_locked(cfg, rd, Path(out), data_dir, progress)
+        _train_locked(cfg, rd, Path(out), data_dir, progress, data)
     return Run.load(rd)
 
 
-def _train_locked(cfg: TrainConfig, rd: Path, out: Path, data_dir, progress: bool) -> None:
+def _train_locked(cfg: TrainConfig, rd: Path, out: Path, data_dir, progress: bool, data) -> None:
     t_start = time.perf_counter()
     atomic_write_text(rd / "config.yaml", f"# run {cfg.hash()}\n" + to_yaml(cfg))
-    train_d, test_d = load_data(cfg, data_dir, out)
+    train_d, test_d = data if data is not None else load_data(cfg, data_dir, out)
     c, h = int(train_d.x.shape[1]), int(train_d.x.shape[2])
     model_args = {"num_classes": train_d.num_classes, "in_channels": c, "image_size": h}
     model = build(cfg, **model_args)
@@ -404,11 +411,18 @@ def _checkpoint(path, model, opt, epoch, rows, init_trace, after_init, status) -
 # ----------------------------------------------------------------------------- command line
 
 def config_from_args(args) -> TrainConfig:
-    """The TrainConfig that `workbench train CONFIG key=value ... --preset P --seed S` names."""
+    """The TrainConfig that `workbench train CONFIG [setting=NAME] key=value ... --preset P --seed S`
+    names: the experiment's base, or its named setting (e.g. setting=cnn1_init500)."""
     ov = parse_overrides(getattr(args, "overrides", []))
+    setting = ov.pop("setting", None)
     if "seed" not in ov:
         ov["seed"] = int(getattr(args, "seed", 0) or 0)
-    return load_experiment(args.config, getattr(args, "preset", "quick"), ov).base
+    exp = load_experiment(args.config, getattr(args, "preset", "quick"), ov)
+    if setting is None:
+        return exp.base
+    if str(setting) not in exp.settings:
+        raise ValueError(f"setting {setting!r} is not in {exp.name}; it has {sorted(exp.settings)}")
+    return exp.settings[str(setting)]
 
 
 def cli_train(args) -> int:

@@ -17,7 +17,8 @@ Readings (recorded in each claim's note):
   d1 = reg − baseline and d2 = init − reg, one-sided paired t-tests (plus sign and Wilcoxon
   tests in `measured`). Status: ``confirmed`` when both mean differences are positive with
   p < 0.05; ``deviates`` when either is negative with one-sided p < 0.05 in the other
-  direction; ``reported`` (inconclusive at this number of seeds) otherwise.
+  direction; ``reported`` (inconclusive at this number of seeds) otherwise, and always when the
+  differences have zero spread (the t statistic is then ±inf and decides nothing).
 """
 from __future__ import annotations
 
@@ -72,16 +73,31 @@ def _not_run(cid, where, statement, expected, fid, ctx, missing, t0) -> Claim:
                  seed=ctx.seed, runtime_s=time.perf_counter() - t0)
 
 
+def _t_ci(mean: float, se: float, n: int) -> list[float] | None:
+    """95% Student-t interval mean ± t_{0.975, n−1}·se (None for n < 2)."""
+    if n < 2:
+        return None
+    from scipy import stats as sps
+
+    q = float(sps.t.ppf(0.975, n - 1))
+    return [mean - q * se, mean + q * se]
+
+
 def _top_acc_pct(rs) -> list[float]:
     """Top test accuracy (%) of each run; NaN for a run stopped by a non-finite loss."""
     return [100.0 * r.top_test_acc() if r.status == "done" else float("nan") for r in rs]
 
 
+def _decided(t: dict) -> bool:
+    """A t-test result that can decide: a p-value and a non-zero spread of the differences
+    (with sd = 0, e.g. identical accuracies on a tiny test set, t = ±inf says nothing)."""
+    return not math.isnan(t["p"]) and t["sd_diff"] > 0
+
+
 def _ordering_status(d_reg, d_init) -> str:
-    if d_reg["mean_diff"] > 0 and d_init["mean_diff"] > 0 and d_reg["p"] < ALPHA and d_init["p"] < ALPHA:
+    if all(_decided(d) and d["mean_diff"] > 0 and d["p"] < ALPHA for d in (d_reg, d_init)):
         return "confirmed"
-    if any(d["mean_diff"] < 0 and (1.0 - d["p"]) < ALPHA for d in (d_reg, d_init)
-           if not math.isnan(d["p"])):
+    if any(_decided(d) and d["mean_diff"] < 0 and (1.0 - d["p"]) < ALPHA for d in (d_reg, d_init)):
         return "deviates"
     return "reported"
 
@@ -107,7 +123,7 @@ def table5_claims(ctx) -> Iterator[Claim]:
         ok, allowed, rule = compare_statistic(mean, se, float(printed), 0.0, printed_half_unit(printed))
         status = ("confirmed" if ok else "deviates") if at_paper else "reported"
         note = (f"{scale}. Mean over seeds of each run's best test accuracy (%); per seed {vals}; "
-                f"std {std:.3g}. ")
+                f"std {std:.3g}; ci = 95% t-interval of the mean. ")
         if not at_paper:
             note += ("At this preset the data set, subset and training length differ from the paper's "
                      "CIFAR-10/100-epoch setting, so its number is not expected to match; reported beside it.")
@@ -116,7 +132,7 @@ def table5_claims(ctx) -> Iterator[Claim]:
         yield Claim(id=cid, paper=PAPER, where=where, statement=statement, expected=float(printed),
                     measured={"mean": mean, "std": std, "n": n, "per_seed": vals,
                               "n_not_finished": int(sum(1 for v in vals if math.isnan(v)))},
-                    ci=[mean - 1.96 * se, mean + 1.96 * se] if n > 1 else None,
+                    ci=_t_ci(mean, se, n),
                     tolerance=rule if at_paper else f"none at preset {exp.preset} (not comparable); {rule}",
                     status=status, note=note, seed=ctx.seed, runtime_s=time.perf_counter() - t0)
 
@@ -214,8 +230,8 @@ def _curve_claims(ctx, exp, runs, missing, scale, t0) -> Iterator[Claim]:
                 continue
             c = stats.compare_paired(a, b, "greater" if sign > 0 else "less")
             t = c["t_test"]
-            good = (t["mean_diff"] * sign > 0) and t["p"] < ALPHA
-            bad = (t["mean_diff"] * sign < 0) and not math.isnan(t["p"]) and (1 - t["p"]) < ALPHA
+            good = _decided(t) and (t["mean_diff"] * sign > 0) and t["p"] < ALPHA
+            bad = _decided(t) and (t["mean_diff"] * sign < 0) and (1 - t["p"]) < ALPHA
             yield Claim(id=cid, paper=PAPER, where=where, statement=text, expected=expected,
                         measured=c, ci=t["ci"] if a.size > 1 else None,
                         tolerance=f"paired one-sided t-test across seeds on the per-run sum over epochs, alpha {ALPHA}",
@@ -264,7 +280,7 @@ def fig4_claims(ctx) -> Iterator[Claim]:
     yield Claim(id=cid, paper=PAPER, where=where, statement=statement, expected=20.0,
                 measured={"delta_mean_pp": mean, "delta_std": std, "n": n, "per_seed": d.tolist(),
                           "grid_mean_top_acc_pct": grid},
-                ci=[mean - 1.96 * se, mean + 1.96 * se] if n > 1 else None,
+                ci=_t_ci(mean, se, n),
                 tolerance=rule if at_paper else f"none at preset {exp.preset} (not comparable); {rule}",
                 status=("confirmed" if ok else "deviates") if at_paper else "reported",
                 note=(f"{_scale_note(exp)}; grid {exp.grid}. The grid values are our choice around the one "

@@ -1,0 +1,96 @@
+"""Paper 002 (LCR-BNN) Fig. 3: correlation maps of the activations of one batch (the independence
+assumption of Eq. 7), on the trained binary ResNet-20 of the λ = 0 and λ = 1 Table 3 runs.
+
+For each run: the first 32 test images; per residual block, the (32, 32) Pearson correlation of the
+flattened block outputs (Fig. 3's maps) and the cosine similarity a_iᵀa_j/(‖a_i‖‖a_j‖) (Eq. 7's
+inner products), for the real-valued outputs and their signs. The per-block means of the absolute
+off-diagonal entries are stored in ``<run>/fig3_similarity.json`` (the lcr suite reads them).
+Files under ``<out>/figures/lcr_fig3/``: ``fig3_maps`` (first seed, last block, four maps),
+``fig3_offdiag`` (mean |off-diagonal| by block) and ``fig3.csv`` / ``.md``.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from analysis.nets.config import load_experiment
+
+from .common import FigureContext, figure_dir, make_runs, provenance, save_figure, stamp, write_table
+
+ID = "lcr_fig3"
+TITLE = "lcr Fig. 3: batch correlation maps of block activations (independence assumption, Eq. 7)"
+EXPERIMENT = "lcr/table3"
+SETTINGS = (("lam0", "λ = 0"), ("lam1", "λ = 1"))
+RESULT_FILE = "fig3_similarity.json"
+N_IMAGES = 32
+
+
+def _batch(run, ctx):
+    from analysis.nets.train import load_data
+
+    _, test = load_data(run.config, ctx.data_dir, ctx.out)
+    return test.x[:N_IMAGES]
+
+
+def run_result(run, ctx: FigureContext) -> dict:
+    from analysis.nets.binary import block_similarity_stats
+    from analysis.nets.train import atomic_write_text
+
+    path = Path(run.dir) / RESULT_FILE
+    if path.exists():
+        return json.loads(path.read_text())
+    res = block_similarity_stats(run.load_model(), _batch(run, ctx))
+    atomic_write_text(path, json.dumps(res, indent=2) + "\n")
+    return res
+
+
+def make(ctx: FigureContext) -> list[Path]:
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+    import torch
+
+    from analysis.nets.binary import BlockRecorder, batch_similarity
+
+    exp = load_experiment(EXPERIMENT, ctx.preset)
+    runs = make_runs(exp, ctx)
+    folder = figure_dir(ctx, ID)
+    prov = provenance(exp, base_seed=ctx.seed)
+    results = {s: [run_result(r, ctx) for r in runs[s]] for s, _ in SETTINGS}
+    rows = []
+    for s, label in SETTINGS:
+        for b in results[s][0]:
+            for kind in ("real", "binary"):
+                rows.append({"setting": label, "block": b, "activations": kind,
+                             "mean_abs_offdiag_pearson": float(np.mean([r[b][kind]["mean_abs_offdiag_pearson"] for r in results[s]])),
+                             "mean_abs_offdiag_cosine": float(np.mean([r[b][kind]["mean_abs_offdiag_cosine"] for r in results[s]]))})
+    paths = write_table(rows, folder, "fig3", caption=f"Mean |off-diagonal| similarity of {N_IMAGES} test images. {prov}")
+    sns.set_theme(style="white", context="paper")
+    run = runs["lam1"][0]
+    model = run.load_model().eval()
+    with BlockRecorder(model.blocks) as rec, torch.no_grad():
+        model(_batch(run, ctx))
+        out = rec.pairs[-1][1]
+    fig, axes = plt.subplots(1, 4, figsize=(13, 3.4))
+    for ax, (title, acts, key) in zip(axes, (("real, Pearson", out, "pearson"), ("binary, Pearson", torch.where(out >= 0, 1.0, -1.0), "pearson"),
+                                             ("real, cosine (Eq. 7)", out, "cosine"), ("binary, cosine (Eq. 7)", torch.where(out >= 0, 1.0, -1.0), "cosine"))):
+        im = ax.imshow(batch_similarity(acts)[key], cmap="coolwarm", vmin=-1, vmax=1)
+        ax.set_title(title)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.colorbar(im, ax=axes, shrink=0.8)
+    fig.suptitle(f"Fig. 3: similarity of {N_IMAGES} test images' last-block activations (λ = 1, seed {run.config.seed})")
+    fig.text(0.5, 0.005, prov, ha="center", va="bottom", fontsize=7, color="0.3")
+    paths += save_figure(fig, folder, "fig3_maps")
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    for s, label in SETTINGS:
+        for kind, ls in (("real", "-"), ("binary", "--")):
+            vals = [np.mean([r[b][kind]["mean_abs_offdiag_cosine"] for r in results[s]]) for b in results[s][0]]
+            ax.plot(vals, ls=ls, marker="o", ms=3, label=f"{label}, {kind}, cosine")
+    ax.set_xlabel("residual block")
+    ax.set_ylabel("mean |off-diagonal|")
+    ax.legend(fontsize=7)
+    stamp(fig, prov)
+    paths += save_figure(fig, folder, "fig3_offdiag")
+    return paths
