@@ -328,3 +328,21 @@ def test_cli_train_setting_shares_the_figure_run(tmp_path, capsys):
     (cfg,) = [c for lab, c in exp.runs() if lab == "cnn1_reg" and c.seed == 0]
     assert find_run(cfg, tmp_path) is not None and cfg.hash() in capsys.readouterr().out
     assert main(["train", "convsim/table5", "setting=nope", "--preset", "smoke", "--out", str(tmp_path)]) == 2
+
+
+def test_ensure_run_waits_for_a_run_another_process_is_training(tmp_path):
+    """Two sweep workers sharing one run (e.g. a distillation teacher): the second waits, then loads."""
+    cfg_d = {**TINY, "epochs": 2, "grad_transform": {"name": "throttle", "seconds": 0.05}}
+    cfg_path = tmp_path / "tiny.yaml"
+    cfg_path.write_text(yaml.safe_dump({"base": cfg_d, "presets": {"quick": {}}}))
+    cfg = from_dict(cfg_d)
+    p = _spawn_train(cfg_path, tmp_path)
+    lock = run_dir(cfg, tmp_path) / "run.lock"
+    deadline = time.time() + 60
+    while not lock.exists() and time.time() < deadline:
+        time.sleep(0.02)
+    assert lock.exists(), p.stderr.read().decode()
+    run = ensure_run(cfg, tmp_path, progress=False, poll_s=0.1)
+    assert p.wait(timeout=120) == 0, p.stderr.read().decode()
+    assert run.status == "done" and len(run.rows) == 2
+    assert run.rows == load_run(cfg, tmp_path).rows

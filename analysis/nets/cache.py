@@ -104,14 +104,29 @@ def find_run(cfg: TrainConfig, out) -> Run | None:
     return r if r is not None and r.finished else None
 
 
-def ensure_run(cfg: TrainConfig, out, data_dir=None, progress: bool = True) -> Run:
-    """Load the finished run of ``cfg`` or train it (resuming a partial one)."""
-    r = find_run(cfg, out)
-    if r is not None:
-        return r
-    from .train import train
+def ensure_run(cfg: TrainConfig, out, data_dir=None, progress: bool = True,
+               wait_s: float = 3600.0, poll_s: float = 1.0) -> Run:
+    """Load the finished run of ``cfg`` or train it (resuming a partial one).
 
-    return train(cfg, Path(out), data_dir=data_dir, progress=progress)
+    When another process is training the same run (its lock is live) this waits for it, up to
+    ``wait_s`` seconds, and then loads the result: parallel sweep workers that share one run (a
+    distillation teacher, for instance) train it once instead of failing.
+    """
+    import time
+
+    from .train import RunBusyError, train
+
+    deadline = time.monotonic() + wait_s
+    while True:
+        r = find_run(cfg, out)
+        if r is not None:
+            return r
+        try:
+            return train(cfg, Path(out), data_dir=data_dir, progress=progress)
+        except RunBusyError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(poll_s)
 
 
 def list_runs(out) -> list[Run]:
