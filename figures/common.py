@@ -84,6 +84,21 @@ def provenance(exp: Experiment, cfg: TrainConfig | None = None, extra: str = "",
     return text + (f" | {extra}" if extra else "")
 
 
+def cached_run_result(run, name: str, compute) -> dict:
+    """A result derived from a finished run, computed once by ``compute()`` and kept as JSON in
+    ``<run folder>/<name>`` (written atomically), so re-making a figure does not redo it."""
+    import json
+
+    from analysis.nets.train import atomic_write_text
+
+    path = Path(run.dir) / name
+    if path.exists():
+        return json.loads(path.read_text())
+    res = compute()
+    atomic_write_text(path, json.dumps(res, indent=2) + "\n")
+    return res
+
+
 def stamp(fig, text: str) -> None:
     """Lay the figure out leaving a strip at the bottom, and write the provenance line there."""
     fig.tight_layout(rect=(0, 0.06, 1, 1))

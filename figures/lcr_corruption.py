@@ -10,14 +10,13 @@ and severity, mean over seeds, both settings) and ``corruption_accuracy`` (one p
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 
 from analysis.nets.config import load_experiment
 
-from .common import FigureContext, figure_dir, make_runs, provenance, save_figure, stamp, write_table
+from .common import FigureContext, cached_run_result, figure_dir, make_runs, provenance, save_figure, stamp, write_table
 
 ID = "lcr_corruption"
 TITLE = "lcr Table 6 (quick): corruption robustness of binary ResNet-20, lambda = 0 vs 1"
@@ -29,14 +28,9 @@ RESULT_FILE = "corruption.json"
 def run_result(run, ctx: FigureContext) -> dict:
     """The run's corruption accuracies, computed once and kept in ``<run>/corruption.json``."""
     from analysis.nets.binary import corruption_accuracy
-    from analysis.nets.train import atomic_write_text
 
-    path = Path(run.dir) / RESULT_FILE
-    if path.exists():
-        return json.loads(path.read_text())
-    res = corruption_accuracy(run.load_model(), run.config, data_dir=ctx.data_dir, out=ctx.out)
-    atomic_write_text(path, json.dumps(res, indent=2) + "\n")
-    return res
+    return cached_run_result(run, RESULT_FILE, lambda: corruption_accuracy(
+        run.load_model(), run.config, data_dir=ctx.data_dir, out=ctx.out))
 
 
 def make(ctx: FigureContext) -> list[Path]:

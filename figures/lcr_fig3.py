@@ -10,14 +10,13 @@ Files under ``<out>/figures/lcr_fig3/``: ``fig3_maps`` (first seed, last block, 
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 
 from analysis.nets.config import load_experiment
 
-from .common import FigureContext, figure_dir, make_runs, provenance, save_figure, stamp, write_table
+from .common import FigureContext, cached_run_result, figure_dir, make_runs, provenance, save_figure, stamp, write_table
 
 ID = "lcr_fig3"
 TITLE = "lcr Fig. 3: batch correlation maps of block activations (independence assumption, Eq. 7)"
@@ -35,15 +34,10 @@ def _batch(run, ctx):
 
 
 def run_result(run, ctx: FigureContext) -> dict:
+    """Block similarity statistics of the run's model, computed once and kept in the run folder."""
     from analysis.nets.binary import block_similarity_stats
-    from analysis.nets.train import atomic_write_text
 
-    path = Path(run.dir) / RESULT_FILE
-    if path.exists():
-        return json.loads(path.read_text())
-    res = block_similarity_stats(run.load_model(), _batch(run, ctx))
-    atomic_write_text(path, json.dumps(res, indent=2) + "\n")
-    return res
+    return cached_run_result(run, RESULT_FILE, lambda: block_similarity_stats(run.load_model(), _batch(run, ctx)))
 
 
 def make(ctx: FigureContext) -> list[Path]:
