@@ -267,5 +267,12 @@ def test_quick_table2_path_on_smoke_runs(tmp_path, monkeypatch):
     claims = {c.id: c for c in suite._table2_claims(SuiteContext(preset="quick", out=tmp_path))}
     fl = claims["cdg.fig5left.variance_reduced"]
     assert fl.status != "not-run" and "sgd.cdg_cnn.b10" in fl.measured
-    assert claims["cdg.table2.sgd.resnet56.b8.accuracy"].status == "not-run"
+    # the CIFAR-10 column needs the paper preset: not-run where CIFAR-10 is on disk, else not testable here
+    from analysis.nets.data import find_dataset
+    try:
+        find_dataset("cifar10", "train", None)
+        expected_status = "not-run"
+    except FileNotFoundError:
+        expected_status = "not-testable-offline"
+    assert claims["cdg.table2.sgd.resnet56.b8.accuracy"].status == expected_status
     assert "--preset paper" in claims["cdg.table2.sgd.resnet56.b8.accuracy"].note
