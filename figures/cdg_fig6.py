@@ -71,6 +71,6 @@ def make(ctx: FigureContext) -> list[Path]:
             ax.errorbar(lam, acc, yerr=se, marker="o", ms=4, capsize=2, label=NAMES[meth])
         ax.set(xlabel="λ", ylabel="test accuracy (%)", title=f"Fig. 6 — {ds}")
         ax.legend(fontsize=8)
-        stamp(fig, provenance(exp, base_seed=ctx.seed, extra="train on a 10k subset of the train split"))
+        stamp(fig, provenance(exp, base_seed=ctx.seed, extra="trained on the 10k test split, tested on the training split"))
         paths += save_figure(fig, folder, f"fig6_{ds}")
     return paths

@@ -346,3 +346,40 @@ def test_ensure_run_waits_for_a_run_another_process_is_training(tmp_path):
     assert p.wait(timeout=120) == 0, p.stderr.read().decode()
     assert run.status == "done" and len(run.rows) == 2
     assert run.rows == load_run(cfg, tmp_path).rows
+
+
+# ----------------------------------------------------------------------------- lr schedule, split swap
+
+def test_lr_schedule_is_a_step_function_of_the_epoch(tmp_path):
+    cfg = tiny(lr=0.1, lr_milestones=[40, 80], lr_gamma=0.1)
+    assert [cfg.lr_at(e) for e in (1, 40, 41, 80, 81)] == pytest.approx([0.1, 0.1, 0.01, 0.01, 0.001])
+    plain = train(tiny(), tmp_path, progress=False)
+    halved = train(tiny(lr_milestones=[1], lr_gamma=0.5), tmp_path, progress=False)
+    unit = train(tiny(lr_milestones=[1], lr_gamma=1.0), tmp_path, progress=False)
+    assert halved.rows[0] == plain.rows[0]                   # epoch 1 runs at the full lr
+    assert halved.rows[1]["train_loss"] != plain.rows[1]["train_loss"]
+    assert unit.rows == plain.rows                           # a factor 1 changes nothing
+
+
+@pytest.mark.parametrize("bad", [{"lr_milestones": [3, 2]}, {"lr_milestones": [0]}, {"lr_milestones": "40"},
+                                 {"lr_gamma": 0.0}, {"lr_gamma": 2.0}, {"swap_splits": 1}])
+def test_schedule_and_swap_fields_reject_bad_values(bad):
+    with pytest.raises(ValueError):
+        tiny(**bad)
+
+
+def test_new_fields_at_their_default_leave_the_hash_unchanged():
+    a = tiny()
+    assert "lr_milestones" not in a.to_dict() and "swap_splits" not in a.to_dict()
+    assert tiny(lr_milestones=[], lr_gamma=0.1, swap_splits=False).hash() == a.hash()
+    assert tiny(swap_splits=True).hash() != a.hash() and tiny(lr_milestones=[5]).hash() != a.hash()
+    assert from_dict(tiny(lr_milestones=[5]).to_dict()) == tiny(lr_milestones=[5])
+
+
+def test_swap_splits_trains_on_the_test_split(tmp_path):
+    from analysis.nets.train import load_data
+
+    train_d, test_d = load_data(tiny(), out=tmp_path)
+    s_train, s_test = load_data(tiny(swap_splits=True), out=tmp_path)
+    assert len(s_train.y) == len(test_d.y) == 32 and len(s_test.y) == len(train_d.y) == 64
+    assert torch.equal(s_train.x, test_d.x) and torch.equal(s_test.y, train_d.y)

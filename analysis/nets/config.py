@@ -65,6 +65,15 @@ class TrainConfig:
     monitors:           hook specs evaluated (no grad) after init and after every epoch
     grad_transform:     None or a hook spec applied after backward, before optimizer.step
     teacher:            None or a hook spec returning a frozen teacher (distillation)
+    lr_milestones:      epochs after which the learning rate is multiplied by lr_gamma (step
+                        schedule, e.g. cdg §4 "divided by 10 every 40 epochs": [40, 80, 120]);
+                        the lr of epoch e is lr·lr_gamma^(number of milestones < e)
+    lr_gamma:           the factor of the step schedule
+    swap_splits:        train on the data set's test split and test on its training split (the cdg
+                        paper's Fig. 6 protocol: train on the 10k test images, test on the 60k)
+
+    Fields added after runs were first cached (``OMIT_AT_DEFAULT``) are left out of ``to_dict`` and
+    the hash while they hold their default, so the run folders made before keep their names.
     """
 
     model: str = "cnn1"
@@ -89,6 +98,9 @@ class TrainConfig:
     monitors: tuple = ()
     grad_transform: dict | None = None
     teacher: dict | None = None
+    lr_milestones: tuple = ()
+    lr_gamma: float = 0.1
+    swap_splits: bool = False
 
     def __post_init__(self) -> None:
         _check_int(self.epochs, "epochs", 1)
@@ -118,17 +130,41 @@ class TrainConfig:
         for name in ("init", "grad_transform", "teacher"):
             if getattr(self, name) is not None:
                 object.__setattr__(self, name, _spec(getattr(self, name), name))
+        milestones = self.lr_milestones
+        if isinstance(milestones, (str, bytes)) or not hasattr(milestones, "__iter__"):
+            raise ValueError(f"config field 'lr_milestones' must be a list of epochs, got {milestones!r}")
+        milestones = tuple(milestones)
+        for m in milestones:
+            _check_int(m, "lr_milestones entry", 1)
+        if list(milestones) != sorted(set(milestones)):
+            raise ValueError(f"config field 'lr_milestones' must be strictly increasing, got {list(milestones)}")
+        object.__setattr__(self, "lr_milestones", milestones)
+        g = self.lr_gamma
+        if isinstance(g, bool) or not isinstance(g, (int, float)) or not 0 < g <= 1:
+            raise ValueError(f"config field 'lr_gamma' must be a number in (0, 1], got {g!r}")
+        object.__setattr__(self, "lr_gamma", float(g))
+        if not isinstance(self.swap_splits, bool):
+            raise ValueError(f"config field 'swap_splits' must be true or false, got {self.swap_splits!r}")
         if self.synthetic is not None:
             if not isinstance(self.synthetic, Mapping) or set(self.synthetic) != {"n_train", "n_test"}:
                 raise ValueError("config field 'synthetic' must be null or {n_train: int, n_test: int}, "
                                  f"got {self.synthetic!r}")
 
     def to_dict(self) -> dict:
-        """Plain JSON/YAML-able dict of every field (tuples as lists)."""
+        """Plain JSON/YAML-able dict of every field (tuples as lists); the later fields of
+        ``OMIT_AT_DEFAULT`` only when they differ from their default."""
         d = dataclasses.asdict(self)
         d["extra_losses"] = [dict(s) for s in self.extra_losses]
         d["monitors"] = [dict(s) for s in self.monitors]
+        d["lr_milestones"] = list(self.lr_milestones)
+        for name, default in OMIT_AT_DEFAULT.items():
+            if d[name] == default:
+                del d[name]
         return json.loads(json.dumps(d))
+
+    def lr_at(self, epoch: int) -> float:
+        """The learning rate of epoch ``epoch`` (1-based) under the step schedule."""
+        return self.lr * self.lr_gamma ** sum(1 for m in self.lr_milestones if m < epoch)
 
     def hash(self) -> str:
         """Stable 12-hex-digit name of the run (SHA-256 of the canonical JSON of to_dict)."""
@@ -159,6 +195,10 @@ def config_hash(d: Mapping) -> str:
 
 
 FIELDS = tuple(f.name for f in dataclasses.fields(TrainConfig))
+
+
+# Fields added after runs were first cached, with the default at which they are left out of the hash.
+OMIT_AT_DEFAULT = {"lr_milestones": [], "lr_gamma": 0.1, "swap_splits": False}
 
 
 def from_dict(d: Mapping) -> TrainConfig:

@@ -176,8 +176,9 @@ def load_data(cfg: TrainConfig, data_dir=None, out: Path | None = None) -> tuple
         if out is None:
             raise ValueError("a synthetic-data config needs the results root `out` to write its files in")
         data_dir = _ensure_synthetic(cfg, out)
-    train = load_dataset(cfg.dataset, "train", data_dir)
-    test = load_dataset(cfg.dataset, "test", data_dir)
+    train_split, test_split = ("test", "train") if cfg.swap_splits else ("train", "test")
+    train = load_dataset(cfg.dataset, train_split, data_dir)
+    test = load_dataset(cfg.dataset, test_split, data_dir)
     if cfg.train_subset is not None:
         if cfg.train_subset > len(train):
             raise ValueError(f"train_subset={cfg.train_subset} exceeds the {len(train)} training images "
@@ -330,6 +331,8 @@ def _train_locked(cfg: TrainConfig, rd: Path, out: Path, data_dir, progress: boo
     for epoch in range(start_epoch, cfg.epochs + 1):
         if status != "running":
             break
+        for group in opt.param_groups:           # step schedule: a pure function of the epoch
+            group["lr"] = cfg.lr_at(epoch)
         order = torch.as_tensor(epoch_order(cfg.seed, epoch, n))
         aug_rng = np.random.default_rng([cfg.seed, epoch, 1])
         model.train()
