@@ -264,6 +264,59 @@ def test_rm_batch_uses_first_samples():
         bn.LCRRegularizer(model, rm_batch=0)
 
 
+@pytest.mark.parametrize("rm_batch", [None, 3])
+@pytest.mark.parametrize("bireal", [False, True])
+def test_same_pass_reuses_the_layers_signs(rm_batch, bireal):
+    """RM_B from the convolutions' own sign tensors: the same loss and the same weight gradient as
+    separate sign_ste calls (STE backward), and the layers' signs are really what is used."""
+    torch.manual_seed(1)
+    model = build_model("binary_resnet20", num_classes=10, in_channels=1, image_size=12, width=0.25,
+                        bireal=bireal).double()
+    x = torch.randn(5, 1, 12, 12, dtype=torch.float64)
+    reg = bn.LCRRegularizer(model, lam=1.0, rm_batch=rm_batch)
+    model(x)
+    known = [m.last_input_sign for m in reg._convs if m.last_input_sign is not None]
+    assert len(known) == len(reg._convs)  # every binary conv recorded its signed input
+    blocks_in = {id(i) for i, _ in reg.recorder.pairs}
+    assert sum(id(src) in blocks_in for src, _ in known) == len(model.blocks)  # each conv1 signs a block input
+    loss = reg.loss(x)
+    g_reuse = torch.autograd.grad(loss, [p for p in model.parameters()], allow_unused=True)
+    model(x)
+    pairs = list(reg.recorder.pairs)
+    sl = (lambda t: t) if rm_batch is None else (lambda t: t[:rm_batch])
+    ref = 0.5 * bn.lcr_loss(bn._sign_pairs([(sl(i), sl(o)) for i, o in pairs]),
+                            [(sl(i).detach(), sl(o).detach()) for i, o in pairs])
+    g_ref = torch.autograd.grad(ref, [p for p in model.parameters()], allow_unused=True)
+    assert torch.allclose(loss, ref, rtol=1e-12, atol=0)
+    for a, b in zip(g_reuse, g_ref):
+        assert (a is None) == (b is None)
+        if a is not None:
+            assert torch.allclose(a, b, rtol=1e-9, atol=1e-15)
+    reg.remove()
+    assert not any(m.keep_input_sign or m.last_input_sign is not None for m in reg._convs)
+
+
+def test_lcr_gradient_scale_is_linear_in_lambda_and_matches_a_direct_computation():
+    torch.manual_seed(2)
+    model = build_model("binary_resnet20", num_classes=10, in_channels=1, image_size=12, width=0.25).double()
+    x = torch.randn(6, 1, 12, 12, dtype=torch.float64)
+    y = torch.randint(0, 10, (6,))
+    r1 = bn.lcr_gradient_scale(model, x, y, lam=1.0)
+    r2 = bn.lcr_gradient_scale(model, x, y, lam=2.0)
+    assert r2["ratio"] == pytest.approx(2 * r1["ratio"], rel=1e-10)
+    # direct: total norm from the per-layer gradients of one autograd call
+    reg = bn.LCRRegularizer(model, lam=1.0)
+    model(x)
+    convs = [m.weight for m in model.modules() if isinstance(m, bn.BinaryConv2d)]
+    g = torch.autograd.grad(reg.loss(x), convs)
+    reg.remove()
+    assert r1["grad_norm_lcr"] == pytest.approx(float(torch.cat([t.flatten() for t in g]).norm()), rel=1e-10)
+    assert len(r1["per_layer_ratio"]) == len(convs)
+    assert not any(m.keep_input_sign for m in model.modules() if isinstance(m, bn.BinaryConv2d))
+    with pytest.raises(ValueError, match="BinaryConv2d"):
+        bn.lcr_gradient_scale(torch.nn.Linear(3, 2), torch.zeros(1, 3), torch.zeros(1, dtype=torch.long))
+
+
 # ----------------------------------------------------------------------------- corruptions, trainer hook
 
 @pytest.mark.parametrize("kind", sorted(bn.CORRUPTIONS))
@@ -346,3 +399,15 @@ def test_batch_similarity():
     assert np.isclose(bn.batch_similarity(t)["mean_abs_offdiag_pearson"], sim["mean_abs_offdiag_pearson"])
     with pytest.raises(ValueError, match="2 samples"):
         bn.batch_similarity(a[:1])
+
+
+def test_lcr_bench_reports_every_ratio():
+    """The bench runs (one round): every ratio is a positive finite number (speed itself is never tested)."""
+    from validation.benches.lcr import bench
+    from validation.registry import SuiteContext
+
+    res = bench(SuiteContext(episodes=1), batch=8)
+    for key in ("lcr_overhead_ratio", "lcr_overhead_ratio_rm32", "lcr_overhead_ratio_latent",
+                "lcr_overhead_ratio_teacher"):
+        assert np.isfinite(res[key]) and res[key] > 0
+    assert res["step_batch"] == 8

@@ -353,6 +353,16 @@ def test_ensure_run_waits_for_a_run_another_process_is_training(tmp_path):
 def test_lr_schedule_is_a_step_function_of_the_epoch(tmp_path):
     cfg = tiny(lr=0.1, lr_milestones=[40, 80], lr_gamma=0.1)
     assert [cfg.lr_at(e) for e in (1, 40, 41, 80, 81)] == pytest.approx([0.1, 0.1, 0.01, 0.01, 0.001])
+    # cosine: torch's CosineAnnealingLR(T_max=epochs) stepped once per epoch
+    cos = tiny(lr=0.1, epochs=6, lr_schedule="cosine")
+    opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=6)
+    ref = []
+    for _ in range(6):
+        ref.append(opt.param_groups[0]["lr"])
+        opt.step()
+        sched.step()
+    assert [cos.lr_at(e) for e in range(1, 7)] == pytest.approx(ref, rel=1e-12)
     plain = train(tiny(), tmp_path, progress=False)
     halved = train(tiny(lr_milestones=[1], lr_gamma=0.5), tmp_path, progress=False)
     unit = train(tiny(lr_milestones=[1], lr_gamma=1.0), tmp_path, progress=False)
@@ -362,6 +372,7 @@ def test_lr_schedule_is_a_step_function_of_the_epoch(tmp_path):
 
 
 @pytest.mark.parametrize("bad", [{"lr_milestones": [3, 2]}, {"lr_milestones": [0]}, {"lr_milestones": "40"},
+                                 {"lr_schedule": "linear"}, {"lr_schedule": "cosine", "lr_milestones": [2]},
                                  {"lr_gamma": 0.0}, {"lr_gamma": 2.0}, {"swap_splits": 1}])
 def test_schedule_and_swap_fields_reject_bad_values(bad):
     with pytest.raises(ValueError):
@@ -373,6 +384,8 @@ def test_new_fields_at_their_default_leave_the_hash_unchanged():
     assert "lr_milestones" not in a.to_dict() and "swap_splits" not in a.to_dict()
     assert tiny(lr_milestones=[], lr_gamma=0.1, swap_splits=False).hash() == a.hash()
     assert tiny(swap_splits=True).hash() != a.hash() and tiny(lr_milestones=[5]).hash() != a.hash()
+    assert "lr_schedule" not in a.to_dict() and tiny(lr_schedule="step").hash() == a.hash()
+    assert tiny(lr_schedule="cosine").hash() != a.hash()
     assert from_dict(tiny(lr_milestones=[5]).to_dict()) == tiny(lr_milestones=[5])
 
 

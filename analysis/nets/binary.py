@@ -29,7 +29,11 @@ With ``space="channel"`` the numpy ``retention_matrix(rows_prev[g], rows_next[g]
 Where the full-precision activations of RM_F come from (``LCRRegularizer(source=...)``):
 * ``"same_pass"`` (default; Algorithm 1's reading: A_F^k = W_B·A_B^{k−1} is the real-valued map and
   A_B^k = sgn(A_F^k)): RM_F from the block's real-valued input/output of the ordinary forward
-  pass (detached), RM_B from their signs (straight-through). No extra forward pass.
+  pass (detached), RM_B from their signs (straight-through). No extra forward pass, and no extra
+  sign either: a map that a BinaryConv2d signs as its input (every block input, every block output
+  but the last) reuses that layer's sign tensor (``keep_input_sign``), so the LCR gradient joins
+  the convolution's gradient before the one sign backward (with ``backward="ste"`` this is the
+  same gradient as a separate ``sign_ste``; with "ede" it is the layer's own EDE).
 * ``"latent"``: a second, gradient-free forward pass of the same network with binarisation off
   (latent real weights, real activations) — the "latent FP counterpart" of §3.2.
 * ``"teacher"``: a separate full-precision model's forward pass (the official code).
@@ -51,7 +55,7 @@ __all__ = [
     "sign_ste", "sign_ede", "BinaryConv2d", "BinaryBasicBlock", "BinaryResNet", "binary_resnet20",
     "binary_resnet18", "full_precision", "activations_to_rows", "retention_matrix_torch",
     "m_matrix", "power_iteration_torch", "top_eigenvalue_official", "BlockRecorder", "lcr_loss",
-    "lcr_loss_direct", "LCRRegularizer", "count_layer_specs", "lcr_loss_hook", "weight_std_monitor",
+    "lcr_loss_direct", "LCRRegularizer", "lcr_gradient_scale", "count_layer_specs", "lcr_loss_hook", "weight_std_monitor",
     "CORRUPTIONS", "corrupt_images", "corruption_accuracy", "batch_similarity", "block_similarity_stats",
 ]
 
@@ -130,6 +134,10 @@ class BinaryConv2d(nn.Conv2d):
         self.scale, self.backward_kind, self.binary_activations = scale, backward, binary_activations
         self.full_precision = False
         self.ede_t, self.ede_k = 1.0, 1.0
+        # keep_input_sign: remember (input, sgn(input)) of the last forward pass, so that the LCR
+        # regulariser reuses the binary activations this layer computes (same tensor, same graph)
+        self.keep_input_sign = False
+        self.last_input_sign: tuple | None = None
 
     def _sign(self, x):
         return sign_ste(x) if self.backward_kind == "ste" else sign_ede(x, self.ede_t, self.ede_k)
@@ -151,7 +159,10 @@ class BinaryConv2d(nn.Conv2d):
         if self.full_precision:
             return self._conv_forward(x, self.weight, self.bias)
         if self.binary_activations:
-            x = self._sign(x)
+            xb = self._sign(x)
+            if self.keep_input_sign:
+                self.last_input_sign = (x, xb)
+            x = xb
         return self._conv_forward(x, self.binary_weight(), self.bias)
 
 
@@ -469,13 +480,23 @@ def lcr_loss_direct(pairs_b, pairs_f, beta: float = 2.0) -> torch.Tensor:
     return total
 
 
-def _sign_pairs(pairs):
-    """sgn (STE) of every map; a block's output that is the next block's input is signed once."""
+def _sign_pairs(pairs, known=(), rows: int | None = None):
+    """sgn (STE) of every map; a block's output that is the next block's input is signed once.
+
+    known: (x, sgn(x)) pairs already computed in the forward pass (``BinaryConv2d.last_input_sign``):
+    a map that is one of these x (the same tensor object) reuses that sign, and so its backward.
+    rows: None, or keep only the first ``rows`` samples of every signed map."""
     done: dict[int, torch.Tensor] = {}
+    keep = []  # the tensors whose ids are keys stay alive while `done` is in use
+    for x, xb in known:
+        if id(x) not in done:
+            done[id(x)] = xb if rows is None else xb[:rows]
+            keep.append(x)
 
     def sg(t):
         if id(t) not in done:
-            done[id(t)] = sign_ste(t)
+            done[id(t)] = sign_ste(t if rows is None else t[:rows])
+            keep.append(t)
         return done[id(t)]
     return [(sg(i), sg(o)) for i, o in pairs]
 
@@ -508,6 +529,10 @@ class LCRRegularizer:
             raise ValueError(f"rm_batch must be None or an int >= 1, got {rm_batch!r}")
         self.rm_batch = rm_batch
         self.recorder = BlockRecorder(model.blocks)
+        # same_pass: RM_B reuses the signs the binary convolutions compute for their inputs
+        self._convs = [m for m in model.modules() if isinstance(m, BinaryConv2d)] if source == "same_pass" else []
+        for m in self._convs:
+            m.keep_input_sign = True
 
     def _fp_pairs(self, x):
         net = self.teacher if self.source == "teacher" else self.model
@@ -527,12 +552,14 @@ class LCRRegularizer:
         pairs = list(self.recorder.pairs)
         if any(p is None for p in pairs):
             raise ValueError("no forward pass recorded: call model(x) before reg.loss()")
+        if self.source == "same_pass":
+            known = [m.last_input_sign for m in self._convs if m.last_input_sign is not None]
+            pairs_b = _sign_pairs(pairs, known, self.rm_batch)
         if self.rm_batch is not None:
             pairs = [(i[:self.rm_batch], o[:self.rm_batch]) for i, o in pairs]
             x = None if x is None else x[:self.rm_batch]
         if self.source == "same_pass":
             pairs_f = [(i.detach(), o.detach()) for i, o in pairs]
-            pairs_b = _sign_pairs(pairs)
         else:
             if x is None:
                 raise ValueError(f"source={self.source!r} needs the input batch x")
@@ -542,6 +569,37 @@ class LCRRegularizer:
 
     def remove(self):
         self.recorder.remove()
+        for m in self._convs:
+            m.keep_input_sign, m.last_input_sign = False, None
+
+
+def lcr_gradient_scale(model: nn.Module, x: torch.Tensor, y: torch.Tensor, lam: float = 1.0, **reg_kw) -> dict:
+    """How large the LCR term's gradient is next to the cross-entropy's, for one batch (x, y).
+
+    One forward pass of ``model`` (in its current mode), L_CE and λ/2·L_Lip (``LCRRegularizer``
+    with ``reg_kw``); gradients of each with respect to the latent weights of every BinaryConv2d.
+    Returns {"ce": L_CE, "lcr": λ/2·L_Lip, "grad_norm_ce": ‖∇L_CE‖, "grad_norm_lcr": ‖∇λ/2·L_Lip‖
+    (Frobenius norms over all those weights), "ratio": their quotient, "per_layer_ratio":
+    {name: quotient for that layer}}. The LCR gradient is linear in λ, so ratio(λ) = λ·ratio(1)."""
+    named = [(n, m.weight) for n, m in model.named_modules() if isinstance(m, BinaryConv2d)]
+    if not named:
+        raise ValueError("the model has no BinaryConv2d layer")
+    reg = LCRRegularizer(model, lam=lam, **reg_kw)
+    try:
+        ce = F.cross_entropy(model(x), y)
+        lcr = reg.loss(x)
+        params = [w for _, w in named]
+        g_ce = torch.autograd.grad(ce, params, retain_graph=True)
+        g_lcr = torch.autograd.grad(lcr, params, allow_unused=True)
+    finally:
+        reg.remove()
+    g_lcr = [torch.zeros_like(p) if g is None else g for p, g in zip(params, g_lcr)]
+    n_ce = float(torch.sqrt(sum((g * g).sum() for g in g_ce)))
+    n_lcr = float(torch.sqrt(sum((g * g).sum() for g in g_lcr)))
+    return {"ce": float(ce.detach()), "lcr": float(lcr.detach()), "grad_norm_ce": n_ce, "grad_norm_lcr": n_lcr,
+            "ratio": n_lcr / n_ce if n_ce > 0 else float("inf"),
+            "per_layer_ratio": {n: float(b.norm() / a.norm()) if float(a.norm()) > 0 else float("inf")
+                                for (n, _), a, b in zip(named, g_ce, g_lcr)}}
 
 
 # ----------------------------------------------------------------------------- operation counts

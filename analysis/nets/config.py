@@ -29,6 +29,7 @@ import copy
 import dataclasses
 import hashlib
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -69,6 +70,10 @@ class TrainConfig:
                         schedule, e.g. cdg §4 "divided by 10 every 40 epochs": [40, 80, 120]);
                         the lr of epoch e is lr·lr_gamma^(number of milestones < e)
     lr_gamma:           the factor of the step schedule
+    lr_schedule:        "step" (the milestones above; constant lr without them) or "cosine"
+                        (per-epoch cosine annealing to 0 as torch's CosineAnnealingLR with
+                        T_max = epochs: lr_e = lr·(1 + cos(π·(e−1)/epochs))/2, the IR-Net codebase's
+                        CIFAR schedule); milestones are not allowed with "cosine"
     swap_splits:        train on the data set's test split and test on its training split (the cdg
                         paper's Fig. 6 protocol: train on the 10k test images, test on the 60k)
 
@@ -100,6 +105,7 @@ class TrainConfig:
     teacher: dict | None = None
     lr_milestones: tuple = ()
     lr_gamma: float = 0.1
+    lr_schedule: str = "step"
     swap_splits: bool = False
 
     def __post_init__(self) -> None:
@@ -143,6 +149,10 @@ class TrainConfig:
         if isinstance(g, bool) or not isinstance(g, (int, float)) or not 0 < g <= 1:
             raise ValueError(f"config field 'lr_gamma' must be a number in (0, 1], got {g!r}")
         object.__setattr__(self, "lr_gamma", float(g))
+        if self.lr_schedule not in ("step", "cosine"):
+            raise ValueError(f"config field 'lr_schedule' must be 'step' or 'cosine', got {self.lr_schedule!r}")
+        if self.lr_schedule == "cosine" and milestones:
+            raise ValueError("config field 'lr_milestones' must be empty with lr_schedule 'cosine'")
         if not isinstance(self.swap_splits, bool):
             raise ValueError(f"config field 'swap_splits' must be true or false, got {self.swap_splits!r}")
         if self.synthetic is not None:
@@ -163,7 +173,9 @@ class TrainConfig:
         return json.loads(json.dumps(d))
 
     def lr_at(self, epoch: int) -> float:
-        """The learning rate of epoch ``epoch`` (1-based) under the step schedule."""
+        """The learning rate of epoch ``epoch`` (1-based) under the step or cosine schedule."""
+        if self.lr_schedule == "cosine":
+            return self.lr * 0.5 * (1.0 + math.cos(math.pi * (epoch - 1) / self.epochs))
         return self.lr * self.lr_gamma ** sum(1 for m in self.lr_milestones if m < epoch)
 
     def hash(self) -> str:
@@ -198,7 +210,7 @@ FIELDS = tuple(f.name for f in dataclasses.fields(TrainConfig))
 
 
 # Fields added after runs were first cached, with the default at which they are left out of the hash.
-OMIT_AT_DEFAULT = {"lr_milestones": [], "lr_gamma": 0.1, "swap_splits": False}
+OMIT_AT_DEFAULT = {"lr_milestones": [], "lr_gamma": 0.1, "swap_splits": False, "lr_schedule": "step"}
 
 
 def from_dict(d: Mapping) -> TrainConfig:

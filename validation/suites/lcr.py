@@ -129,6 +129,7 @@ def run(ctx: SuiteContext) -> Iterator[Claim]:
     yield from _sn_definition(ctx)
     yield from _power_iteration(ctx)
     yield from _gradients(ctx)
+    yield from _gradient_scale(ctx)
     yield from _blockwise(ctx)
     yield from _bounds(ctx)
     yield from _binarization(ctx)
@@ -471,6 +472,47 @@ def _gradients(ctx):
                       "and s_F/s_B for (r−1)/s_F. Along u1v1ᵀ the descent step of Eq. 13 always raises σ1(W_B).")
 
 
+def _gradient_scale(ctx):
+    """The size of the LCR gradient next to the cross-entropy gradient at initialisation (Eq. 12)."""
+    import torch
+
+    from analysis.nets.binary import lcr_gradient_scale
+    from analysis.nets.models import build_model
+
+    t0 = time.perf_counter()
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # float64 on one thread: the same numbers on every machine run
+    try:
+        ratios, per_stage = [], {}
+        for s in range(ctx.n_episodes(3)):
+            torch.manual_seed(int(_rng(ctx, 800 + s).integers(2**31)))
+            model = build_model("binary_resnet20", num_classes=10, in_channels=1, image_size=28, width=0.5).double()
+            gen = torch.Generator().manual_seed(int(_rng(ctx, 850 + s).integers(2**31)))
+            x = torch.randn(64, 1, 28, 28, generator=gen, dtype=torch.float64)
+            y = torch.randint(0, 10, (64,), generator=gen)
+            r = lcr_gradient_scale(model, x, y, lam=1.0)
+            ratios.append(r["ratio"])
+            for name, v in r["per_layer_ratio"].items():
+                per_stage.setdefault(name.split(".")[1], []).append(v)
+    finally:
+        torch.set_num_threads(threads)
+    mean_ratio = float(np.mean(ratios))
+    yield _claim(ctx, t0, id="lcr.eq12.gradient_scale_at_init", where="Eq. 12, Table 3 (λ = 2^-1 … 2^3)",
+                 statement="At Table 3's weights λ, the LCR term λ/2·L_Lip and L_CE both steer training "
+                           "(no printed number; the λ range implies comparable gradient sizes).",
+                 expected=None,
+                 measured={"grad_ratio_lcr_over_ce_at_lambda1": _summary(ratios),
+                           "per_stage_mean_ratio_at_lambda1": {k: float(np.mean(v)) for k, v in sorted(per_stage.items())},
+                           "lambda_with_equal_gradient_norms": 1.0 / mean_ratio,
+                           "ratio_at_table3_lambdas": {f"{lam:g}": lam * mean_ratio for lam in (0.5, 1, 2, 4, 8)}},
+                 tolerance="none (a diagnostic, no printed number)", status="reported",
+                 note="‖∇_W λ/2·L_Lip‖/‖∇_W L_CE‖ over the latent weights of all binary convolutions of a freshly "
+                      "initialised binary ResNet-20 (width 0.5, 1×28×28 Gaussian inputs, batch 64, random labels, "
+                      "training mode, float64), Eq. 11 with β = 2, 5 power iterations, same-pass FP activations; "
+                      f"{len(ratios)} initialisations. The ratio is linear in λ, so Table 3's λ ≥ 1/2 give an LCR "
+                      "gradient several times the cross-entropy's at the start of training (see lcr.table3.quick_lambda_sweep).")
+
+
 def _residual_block_as_relu_net(w1, b1, w2):
     """y = x + W2·relu(W1x + b1) as a 2-layer ReLU net: x = relu(x) − relu(−x)."""
     d = w1.shape[1]
@@ -746,19 +788,38 @@ def _table3_network(ctx):
     acc = {lam: [100.0 * r.top_test_acc() for r in runs[lam]] for lam in lams}
     means = {f"{lam:g}": float(np.mean(v)) for lam, v in acc.items()}
     stds = {f"{lam:g}": float(np.std(v, ddof=1)) if len(v) > 1 else None for lam, v in acc.items()}
-    best = max((lam for lam in lams if lam > 0), key=lambda lam: np.mean(acc[lam]))
+    table_lams = [2.0 ** e for e in TABLE3_LOG2_LAMBDA if e is not None and 2.0 ** e in acc]
+    extra_lams = [lam for lam in lams if lam > 0 and lam not in table_lams]
+    best = max(table_lams, key=lambda lam: np.mean(acc[lam]))
+    best_any = max((lam for lam in lams if lam > 0), key=lambda lam: np.mean(acc[lam]))
     paired = stats.compare_paired(acc[0.0], acc[best], alternative="greater")
-    pos = [lam for lam in lams if lam > 0]
-    slope = float(np.polyfit(np.log2(pos), [np.mean(acc[lam]) for lam in pos], 1)[0]) if len(pos) > 1 else None
+    p_below = {f"{lam:g}": stats.paired_t(acc[0.0], acc[lam], alternative="less")["p"] for lam in lams if lam > 0}
+    slope = float(np.polyfit(np.log2(table_lams), [np.mean(acc[lam]) for lam in table_lams], 1)[0]) \
+        if len(table_lams) > 1 else None
+    hurts_everywhere = all(p_below[f"{lam:g}"] < 0.05 for lam in table_lams)
+    if paired["t_test"]["p"] < 0.05 and slope is not None and slope > 0:
+        status = "confirmed"
+    elif hurts_everywhere:
+        status = "deviates"
+    else:
+        status = "reported"
     yield _claim(ctx, t0, id="lcr.table3.quick_lambda_sweep", where="Table 3, §4.3",
                  statement="Accuracy of binary ResNet-20 rises with λ (and LCR beats λ = 0).",
                  expected={"resnet20_row_cifar10": list(TABLE3_RESNET20)},
-                 measured={"mean_top_acc_pct_by_lambda": means, "std_by_lambda": stds, "best_lambda": best,
-                           "slope_acc_per_log2_lambda": slope, "paired_best_minus_lambda0": paired},
-                 tolerance="no comparison with the CIFAR-10 numbers at this scale; paired tests across seeds "
-                           "(same seed = same initialisation and data order) for best λ vs λ = 0",
-                 status="reported",
-                 note=f"{scale}. The best λ is chosen on the same test data (optimistic for LCR).")
+                 measured={"mean_top_acc_pct_by_lambda": means, "std_by_lambda": stds,
+                           "best_table3_lambda": best, "best_lambda_incl_extra": best_any,
+                           "extra_lambdas_beyond_table3": extra_lams,
+                           "slope_acc_per_log2_lambda_table3": slope, "paired_best_minus_lambda0": paired,
+                           "p_lambda_below_lambda0": p_below},
+                 tolerance="paired t-tests across seeds (same seed = same initialisation and data order): confirmed "
+                           "if the best of Table 3's λ beats λ = 0 (one-sided p < 0.05) and accuracy rises with "
+                           "log2 λ (least-squares slope > 0); deviates if every Table 3 λ is below λ = 0 "
+                           "(one-sided p < 0.05 each); reported (inconclusive) otherwise. No comparison with the "
+                           "CIFAR-10 numbers at this scale",
+                 status=status,
+                 note=f"{scale}. The best λ is chosen on the same test data (optimistic for LCR). Extra λ "
+                      f"{[f'{v:g}' for v in extra_lams]} lie below Table 3's range, where the LCR gradient no longer "
+                      "dominates the cross-entropy gradient at initialisation (lcr.eq12.gradient_scale_at_init).")
     t0 = time.perf_counter()
     # Fig. 2: std of the latent weights; ResNet-18's layer3.0.conv2 ↔ ResNet-20's stages.2.0.conv2
     key = "wstd.stages.2.0.conv2"
