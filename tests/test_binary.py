@@ -371,7 +371,7 @@ def test_lcr_figures_and_suite_on_smoke(tmp_path):
     """The figure scripts make their smoke runs; the suite then reads them (no not-run left)."""
     from pathlib import Path
 
-    from figures import lcr_corruption, lcr_fig3, lcr_table3, lcr_variants
+    from figures import lcr_corruption, lcr_fig3, lcr_table2, lcr_table3, lcr_variants
     from figures.common import FigureContext
     from validation.registry import SuiteContext
     from validation.suites import lcr
@@ -381,11 +381,19 @@ def test_lcr_figures_and_suite_on_smoke(tmp_path):
     assert any(p.name == "corruption.md" for p in lcr_corruption.make(ctx))
     assert any(p.name == "fig3.md" for p in lcr_fig3.make(ctx))
     assert any(p.name == "variants.md" for p in lcr_variants.make(ctx))
+    t2 = lcr_table2.make(ctx)
+    assert any(p.name == "table2.md" for p in t2)
+    csv_rows = (Path(tmp_path) / "figures" / "lcr_table2" / "table2.csv").read_text().splitlines()
+    assert len(csv_rows) == 1 + len(lcr_table2.ROWS)   # every Table 2 row, ResNet-18 included, on smoke
     sctx = SuiteContext(preset="smoke", episodes=1, out=Path(tmp_path), progress=False)
     by_id = {c.id: c for c in lcr._network_claims(sctx)}
     for cid in ("lcr.table3.quick_lambda_sweep", "lcr.fig2.quick_weight_stds", "lcr.table6.quick_corruption",
-                "lcr.fig3.correlation_maps", "lcr.code.loss_variants"):
+                "lcr.fig3.correlation_maps", "lcr.code.loss_variants", "lcr.table2.quick_pairs"):
         assert by_id[cid].status != "not-run", cid
+    assert set(by_id["lcr.table2.quick_pairs"].measured["paired_ours_minus_irnet"]) == set(lcr.TABLE2_PAIRS)
+    # the CIFAR-10 claim waits for the paper preset's runs: not-run, or not-testable-offline without CIFAR-10
+    assert by_id["lcr.table2.cifar10"].status in ("not-run", "not-testable-offline")
+    assert "--preset paper" in by_id["lcr.table2.cifar10"].note
 
 
 def test_batch_similarity():

@@ -102,6 +102,23 @@ def test_experiment_runs_cover_settings_grid_seeds(tmp_path):
     assert {lab for lab, _ in runs} == {"a|batch_size=8", "a|batch_size=16", "b|batch_size=8", "b|batch_size=16"}
 
 
+def test_preset_only_runs_the_named_settings(tmp_path):
+    p = tmp_path / "exp.yaml"
+    doc = {"base": TINY, "settings": {"a": {}, "b": {"lr": 0.2}, "c": {"lr": 0.3}},
+           "presets": {"quick": {"seeds": 1, "only": ["a", "c"]}, "paper": {"seeds": 1},
+                       "smoke": {"inherit": "quick"}, "bad": {"only": ["a", "zz"]}, "bad2": {"only": "a"}}}
+    p.write_text(yaml.safe_dump(doc))
+    assert sorted(load_experiment(p, "quick").settings) == ["a", "c"]
+    assert sorted(load_experiment(p, "smoke").settings) == ["a", "c"]   # inherited
+    assert sorted(load_experiment(p, "paper").settings) == ["a", "b", "c"]
+    # `only` never enters a run's hash
+    assert load_experiment(p, "quick").settings["c"].hash() == load_experiment(p, "paper").settings["c"].hash()
+    with pytest.raises(ValueError, match="unknown settings"):
+        load_experiment(p, "bad")
+    with pytest.raises(ValueError, match="list of setting names"):
+        load_experiment(p, "bad2")
+
+
 # ----------------------------------------------------------------------------- data order, augmentation
 
 @given(seed=st.integers(0, 2**31), epoch=st.integers(1, 1000), n=st.integers(1, 300))

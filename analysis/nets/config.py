@@ -7,17 +7,18 @@ An experiment file ``analysis/nets/configs/<paper>/<experiment>.yaml`` reads::
     presets:
       paper:   {fields..., seeds: 1} # the paper's configuration (each value with its place)
       quick:   {fields..., seeds: 3}
-      smoke:   {inherit: paper, fields..., cut: {init.steps: 3}}
+      smoke:   {inherit: paper, fields..., cut: {init.steps: 3}, only: [name, ...]}
                                      # `inherit` applies another preset first; `cut` holds dotted
                                      # overrides applied after the settings, to every setting
-                                     # whose top-level field is set (e.g. shorten Algorithm 1)
+                                     # whose top-level field is set (e.g. shorten Algorithm 1);
+                                     # `only` runs just the named settings in this preset
     settings:                        # optional: named settings (table rows, figure curves)
       baseline: {fields...}
     grid: {key: [v1, v2]}            # optional: per-preset grids live in the preset section
 
 Resolution order (later wins): dataclass defaults ← ``base`` ← inherited preset ← preset ←
 setting ← command-line overrides.  ``seeds``, ``grid``, ``settings`` and ``inherit`` are
-experiment-level keys (how many runs), not run fields, so they never enter a run's hash.
+experiment-level keys (how many runs; so are ``cut`` and ``only``), not run fields, so they never enter a run's hash.
 
 The hash of a run is the SHA-256 of the canonical JSON of :meth:`TrainConfig.to_dict`
 (sorted keys, floats as ``repr``), first 12 hex digits.  Everything that changes a run's numbers
@@ -38,7 +39,7 @@ import yaml
 
 CONFIG_ROOT = Path(__file__).parent / "configs"
 PRESETS = ("quick", "paper", "smoke")
-EXPERIMENT_KEYS = ("seeds", "grid", "settings", "inherit", "cut")
+EXPERIMENT_KEYS = ("seeds", "grid", "settings", "inherit", "cut", "only")
 
 
 @dataclass(frozen=True)
@@ -364,12 +365,22 @@ def load_experiment(name_or_path: str | Path, preset: str = "quick",
     if not seeds:
         raise ValueError(f"{path}: seeds must be a positive count or a non-empty list")
     cut = dict(sec.pop("cut", None) or {})
+    only = sec.pop("only", None)
+    all_settings = dict(doc.get("settings") or {})
+    if only is not None:
+        if isinstance(only, (str, bytes)) or not hasattr(only, "__iter__"):
+            raise ValueError(f"{path}: preset {preset!r}: 'only' must be a list of setting names, got {only!r}")
+        unknown = sorted(set(map(str, only)) - set(map(str, all_settings)))
+        if unknown:
+            raise ValueError(f"{path}: preset {preset!r}: 'only' names unknown settings {unknown}; "
+                             f"the file has {sorted(map(str, all_settings))}")
+        all_settings = {k: v for k, v in all_settings.items() if str(k) in set(map(str, only))}
     for k in EXPERIMENT_KEYS:
         sec.pop(k, None)
     base_d = apply_overrides(sec, overrides)
     base = from_dict({**base_d, "seed": seeds[0]} if "seed" not in overrides else base_d)
     settings = {}
-    for sname, sd in (doc.get("settings") or {}).items():
+    for sname, sd in all_settings.items():
         merged = _merge(sec, sd or {})
         merged = apply_overrides(merged, {k: v for k, v in cut.items()
                                           if merged.get(k.split(".")[0]) is not None})
