@@ -66,6 +66,15 @@ def make_runs(exp: Experiment, ctx: FigureContext) -> dict[str, list]:
     return out
 
 
+def setup(ctx: FigureContext, fid: str, experiment: str, extra: str = ""):
+    """The common start of a figure script: (experiment resolved for ctx's preset, its runs
+    {label: [Run per seed]} made when missing, the output folder, the provenance line)."""
+    from analysis.nets.config import load_experiment
+
+    exp = load_experiment(experiment, ctx.preset)
+    return exp, make_runs(exp, ctx), figure_dir(ctx, fid), provenance(exp, base_seed=ctx.seed, extra=extra)
+
+
 def provenance(exp: Experiment, cfg: TrainConfig | None = None, extra: str = "", base_seed: int = 0) -> str:
     """One line for the figure: preset, data, subset, epochs, batch, seeds (and ``extra``)."""
     c = cfg or exp.base

@@ -10,9 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis.nets.config import load_experiment
-
-from .common import FigureContext, figure_dir, make_runs, provenance, save_figure, stamp, write_table
+from .common import FigureContext, save_figure, setup, stamp, write_table
 
 ID = "convsim_fig5"
 TITLE = "convsim Fig. 5: ResNet-18 test accuracy vs Algorithm 1 iterations I"
@@ -38,10 +36,7 @@ def make(ctx: FigureContext) -> list[Path]:
     import matplotlib.pyplot as plt
     import seaborn as sns
 
-    exp = load_experiment(EXPERIMENT, ctx.preset)
-    runs = make_runs(exp, ctx)
-    folder = figure_dir(ctx, ID)
-    prov = provenance(exp, base_seed=ctx.seed)
+    exp, runs, folder, prov = setup(ctx, ID, EXPERIMENT)
     rows = table_rows(runs)
     paths = write_table(rows, folder, "fig5", list(rows[0]),
                         caption=f"Fig. 5 (regenerated): ResNet-18 top test accuracy (%) vs I. {prov}")

@@ -17,9 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis.nets.config import load_experiment
-
-from .common import FigureContext, figure_dir, make_runs, mean_band, provenance, save_figure, stamp, write_table
+from .common import FigureContext, mean_band, save_figure, setup, stamp, write_table
 
 ID = "convsim_table5"
 TITLE = "convsim Table 5 + Figs 1-3: CNN1/CNN2 baseline vs Algorithm 1 (I=500) vs Algorithm 2 (beta=0.001)"
@@ -71,10 +69,7 @@ def make(ctx: FigureContext) -> list[Path]:
     import matplotlib.pyplot as plt
     import seaborn as sns
 
-    exp = load_experiment(EXPERIMENT, ctx.preset)
-    runs = make_runs(exp, ctx)
-    folder = figure_dir(ctx, ID)
-    prov = provenance(exp, base_seed=ctx.seed)
+    exp, runs, folder, prov = setup(ctx, ID, EXPERIMENT)
     rows = table_rows(runs)
     paths = write_table(rows, folder, "table5",
                         ["model", "method", "n_seeds", "top_test_acc_mean_pct", "top_test_acc_std_pct",

@@ -17,10 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis.nets.config import load_experiment
 from analysis.nets.dhkd import FIG2_SETTINGS, run_summary
 
-from .common import FigureContext, figure_dir, make_runs, mean_band, provenance, save_figure, stamp, write_table
+from .common import FigureContext, mean_band, save_figure, setup, stamp, write_table
 
 ID = "dhkd_fig2"
 TITLE = "dhkd Fig. 2: CE / BinaryKL / CE+BinaryKL (one head) / DHKD - accuracy, loss, NC metrics, conflict"
@@ -59,10 +58,7 @@ def make(ctx: FigureContext) -> list[Path]:
     import matplotlib.pyplot as plt
     import warnings
 
-    exp = load_experiment(EXPERIMENT, ctx.preset)
-    runs = make_runs(exp, ctx)
-    folder = figure_dir(ctx, ID)
-    prov = provenance(exp, base_seed=ctx.seed, extra="head 1 evaluated; alpha 1, T 2")
+    exp, runs, folder, prov = setup(ctx, ID, EXPERIMENT, extra="head 1 evaluated; alpha 1, T 2")
     paths = write_table(table_rows(runs), folder, "fig2",
                         caption=f"{TITLE}. {prov}. Status N.A.(e): the loss became non-finite in epoch e.")
     with warnings.catch_warnings():

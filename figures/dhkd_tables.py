@@ -12,10 +12,9 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis.nets.config import load_experiment
 from analysis.nets.dhkd import run_summary
 
-from .common import FigureContext, figure_dir, make_runs, mean_band, provenance, save_figure, stamp, write_table
+from .common import FigureContext, mean_band, save_figure, setup, stamp, write_table
 
 
 def table_rows(runs: dict[str, list]) -> list[dict]:
@@ -35,10 +34,7 @@ def table_rows(runs: dict[str, list]) -> list[dict]:
 def make_table(ctx: FigureContext, fid: str, experiment: str, title: str, name: str) -> list[Path]:
     import matplotlib.pyplot as plt
 
-    exp = load_experiment(experiment, ctx.preset)
-    runs = make_runs(exp, ctx)
-    folder = figure_dir(ctx, fid)
-    prov = provenance(exp, base_seed=ctx.seed, extra="head 1 evaluated")
+    exp, runs, folder, prov = setup(ctx, fid, experiment, extra="head 1 evaluated")
     paths = write_table(table_rows(runs), folder, name,
                         caption=f"{title}. {prov}. Status N.A.(e): the loss became non-finite in epoch e.")
     fig, ax = plt.subplots(figsize=(5.5, 3.8))

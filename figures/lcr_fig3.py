@@ -14,9 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis.nets.config import load_experiment
-
-from .common import FigureContext, cached_run_result, figure_dir, make_runs, provenance, save_figure, stamp, write_table
+from .common import FigureContext, cached_run_result, save_figure, setup, stamp, write_table
 
 ID = "lcr_fig3"
 TITLE = "lcr Fig. 3: batch correlation maps of block activations (independence assumption, Eq. 7)"
@@ -47,10 +45,7 @@ def make(ctx: FigureContext) -> list[Path]:
 
     from analysis.nets.binary import BlockRecorder, batch_similarity
 
-    exp = load_experiment(EXPERIMENT, ctx.preset)
-    runs = make_runs(exp, ctx)
-    folder = figure_dir(ctx, ID)
-    prov = provenance(exp, base_seed=ctx.seed)
+    exp, runs, folder, prov = setup(ctx, ID, EXPERIMENT)
     results = {s: [run_result(r, ctx) for r in runs[s]] for s, _ in SETTINGS}
     rows = []
     for s, label in SETTINGS:

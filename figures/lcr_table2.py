@@ -17,9 +17,8 @@ from pathlib import Path
 import numpy as np
 
 from analysis import stats
-from analysis.nets.config import load_experiment
 
-from .common import FigureContext, figure_dir, make_runs, provenance, save_figure, stamp, write_table
+from .common import FigureContext, save_figure, setup, stamp, write_table
 
 ID = "lcr_table2"
 TITLE = "lcr Table 2: IR-Net vs IR-Net + LCR (ResNet-18/20, 1/1, bireal, 1/32) and full precision"
@@ -66,10 +65,7 @@ def make(ctx: FigureContext) -> list[Path]:
     import matplotlib.pyplot as plt
     import seaborn as sns
 
-    exp = load_experiment(EXPERIMENT, ctx.preset)
-    runs = make_runs(exp, ctx)
-    folder = figure_dir(ctx, ID)
-    prov = provenance(exp, base_seed=ctx.seed)
+    exp, runs, folder, prov = setup(ctx, ID, EXPERIMENT)
     rows = table_rows(runs)
     paths = write_table(rows, folder, "table2", ["topology", "method", "bits_w_a", "n_seeds", "top_test_acc_mean_pct",
                                                  "top_test_acc_std_pct", "per_seed_pct", "paired_gain_pct",

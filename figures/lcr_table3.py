@@ -19,9 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis.nets.config import load_experiment
-
-from .common import FigureContext, figure_dir, make_runs, provenance, save_figure, stamp, write_table
+from .common import FigureContext, save_figure, setup, stamp, write_table
 
 ID = "lcr_table3"
 TITLE = "lcr Table 3: binary ResNet-20 accuracy vs LCR weight lambda (and Fig. 2 weight stds)"
@@ -60,10 +58,7 @@ def make(ctx: FigureContext) -> list[Path]:
     import matplotlib.pyplot as plt
     import seaborn as sns
 
-    exp = load_experiment(EXPERIMENT, ctx.preset)
-    runs = make_runs(exp, ctx)
-    folder = figure_dir(ctx, ID)
-    prov = provenance(exp, base_seed=ctx.seed)
+    exp, runs, folder, prov = setup(ctx, ID, EXPERIMENT)
     rows = table_rows(runs)
     paths = write_table(rows, folder, "table3", ["lambda", "log2_lambda", "n_seeds", "top_test_acc_mean_pct",
                                                  "top_test_acc_std_pct", "per_seed_pct",

@@ -9,9 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis.nets.config import load_experiment
-
-from .common import FigureContext, figure_dir, make_runs, provenance, save_figure, stamp, write_table
+from .common import FigureContext, save_figure, setup, stamp, write_table
 
 ID = "lcr_variants"
 TITLE = "lcr loss variants: Eq. 11 vs the official code's loss vs latent-FP activations"
@@ -22,10 +20,7 @@ def make(ctx: FigureContext) -> list[Path]:
     import matplotlib.pyplot as plt
     import seaborn as sns
 
-    exp = load_experiment(EXPERIMENT, ctx.preset)
-    runs = make_runs(exp, ctx)
-    folder = figure_dir(ctx, ID)
-    prov = provenance(exp, base_seed=ctx.seed)
+    exp, runs, folder, prov = setup(ctx, ID, EXPERIMENT)
     ref = {r.config.seed: 100 * r.top_test_acc() for r in runs["paper"]}
     rows = []
     for name, rs in runs.items():

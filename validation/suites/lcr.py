@@ -754,24 +754,34 @@ def _not_run(ctx, cid, where, statement, fig_id, expected=None, note="", preset=
                        f"{note}".strip())
 
 
-def _table3_runs(ctx):
-    """(experiment, {λ: [finished Run per seed]}, missing labels) of lcr/table3 for ctx's preset."""
+def _cached_runs(ctx, experiment: str, preset: str | None = None):
+    """(experiment, {label: [Run or None per seed]}, missing labels) from the run cache, for
+    ``preset`` or ctx's (quick when ctx's preset has no runs)."""
     from analysis.nets.cache import find_run
     from analysis.nets.config import load_experiment
 
-    exp = load_experiment("lcr/table3", ctx.preset if ctx.preset in ("quick", "paper", "smoke") else "quick")
-    found: dict[float, list] = {}
-    missing = []
+    exp = load_experiment(experiment, preset or (ctx.preset if ctx.preset in ("quick", "paper", "smoke") else "quick"))
+    runs, missing = {}, []
     for label, cfg in exp.runs(ctx.seed):
+        r = find_run(cfg, ctx.out)
+        if r is None:
+            missing.append(label)
+        runs.setdefault(label, []).append(r)
+    return exp, runs, sorted(set(missing))
+
+
+def _table3_runs(ctx):
+    """(experiment, {λ: [finished Run per seed]}, missing labels) of lcr/table3 for ctx's preset."""
+    exp, by_label, missing = _cached_runs(ctx, "lcr/table3")
+    found: dict[float, list] = {}
+    for label, rs in by_label.items():
+        cfg = exp.settings[label.split("|")[0]]
         lam = 0.0
         for spec in cfg.extra_losses:
             if "lcr_loss_hook" in spec["name"]:
                 lam = float(spec.get("lam", 1.0)) * float(spec.get("weight", 1.0))
-        r = find_run(cfg, ctx.out)
-        if r is None:
-            missing.append(label)
-        found.setdefault(lam, []).append(r)
-    return exp, found, sorted(set(missing))
+        found.setdefault(lam, []).extend(rs)
+    return exp, found, missing
 
 
 def _table3_network(ctx):
@@ -929,20 +939,12 @@ def _fig3_network(ctx):
 def _variants_network(ctx):
     """The official code's loss variants (lcr/variants runs) against Eq. 11 as printed."""
     from analysis import stats
-    from analysis.nets.cache import find_run
-    from analysis.nets.config import load_experiment
 
     t0 = time.perf_counter()
     statement = ("The official code's departures from Eq. 11-12 (MSE of one-step square-rooted eigenvalues, "
                  "2^{-(L-1-k)} weights, per-sample RMs; FP activations from another forward pass) change accuracy "
                  "relative to Eq. 11 as printed.")
-    exp = load_experiment("lcr/variants", ctx.preset if ctx.preset in ("quick", "paper", "smoke") else "quick")
-    runs, missing = {}, []
-    for label, cfg in exp.runs(ctx.seed):
-        r = find_run(cfg, ctx.out)
-        if r is None:
-            missing.append(label)
-        runs.setdefault(label, []).append(r)
+    exp, runs, missing = _cached_runs(ctx, "lcr/variants")
     if missing:
         yield _not_run(ctx, "lcr.code.loss_variants", "official code (LCR.py) vs Eq. 11-12", statement, "lcr_variants",
                        note=f"(preset {exp.preset}; runs missing for {sorted(set(missing))})")
@@ -963,19 +965,11 @@ def _table2_network(ctx):
     """Table 2 (CIFAR-10 rows) from the lcr/table2 runs: the quick analogue (ResNet-20 rows on the
     Fashion-MNIST subset, paired by seed) and, with the paper preset, the CIFAR-10 numbers."""
     from analysis import stats
-    from analysis.nets.cache import find_run
-    from analysis.nets.config import load_experiment
     from analysis.nets.data import find_dataset
 
     t0 = time.perf_counter()
-    preset = ctx.preset if ctx.preset in ("quick", "paper", "smoke") else "quick"
-    exp = load_experiment("lcr/table2", preset)
-    runs, missing = {}, []
-    for label, cfg in exp.runs(ctx.seed):
-        r = find_run(cfg, ctx.out)
-        if r is None:
-            missing.append(label)
-        runs.setdefault(label, []).append(r)
+    exp, runs, missing = _cached_runs(ctx, "lcr/table2")
+    preset = exp.preset
     statement = ("IR-Net + LCR ('Ours') beats IR-Net on CIFAR-10: ResNet-20 85.5 → 86.0 (1/1), 86.5 → 87.2 "
                  "(Bi-Real shortcuts), 90.2 → 91.2 (1/32); ResNet-18 91.5 → 91.8.")
     expected = {k: TABLE2_CIFAR10[k] for k in exp.settings}
@@ -1013,9 +1007,9 @@ def _table2_network(ctx):
                               "86.0); 1/32 takes RM_F from the latent full-precision pass.")
     t0 = time.perf_counter()
     cid, where = "lcr.table2.cifar10", "Table 2, Table 4 (CIFAR-10)"
-    paper_exp = exp if preset == "paper" else load_experiment("lcr/table2", "paper")
-    paper_runs = {label: find_run(cfg, ctx.out) for label, cfg in paper_exp.runs(ctx.seed)}
-    if any(r is None for r in paper_runs.values()):
+    paper_exp, paper_runs, paper_missing = (exp, runs, missing) if preset == "paper" else \
+        _cached_runs(ctx, "lcr/table2", "paper")
+    if paper_missing:
         try:
             find_dataset("cifar10", "train", ctx.data_dir)
             absent = ""
@@ -1029,10 +1023,7 @@ def _table2_network(ctx):
             claim.note = "Not testable here: " + absent + claim.note
         yield claim
         return
-    acc = {}
-    for label, r in paper_runs.items():
-        acc.setdefault(label.split("|")[0], []).append(100.0 * r.top_test_acc())
-    means = {k: float(np.mean(v)) for k, v in acc.items()}
+    means = {k: float(np.mean([100.0 * r.top_test_acc() for r in rs])) for k, rs in paper_runs.items()}
     dev = {k: means[k] - float(TABLE2_CIFAR10[k]) for k in means}
     gains = {o: means[o] - means[b] for o, b in TABLE2_PAIRS.items() if o in means and b in means}
     ok = all(abs(d) <= TABLE2_CIFAR10_TOL for d in dev.values()) and all(g > 0 for g in gains.values())
