@@ -950,7 +950,10 @@ def _variants_network(ctx):
                        note=f"(preset {exp.preset}; runs missing for {sorted(set(missing))})")
         return
     acc = {k: [100.0 * r.top_test_acc() for r in rs] for k, rs in runs.items()}
+    final_loss = {k: float(np.mean([r.rows[-1]["train_loss"] for r in rs if r.rows])) for k, rs in runs.items()}
+    at_chance = sorted(k for k, v in final_loss.items() if v >= 0.98 * math.log(10))
     meas = {"mean_top_acc_pct": {k: float(np.mean(v)) for k, v in acc.items()},
+            "mean_final_train_loss": final_loss, "left_at_chance": at_chance,
             "paired_vs_paper": {k: stats.compare_paired(acc["paper"], v, alternative="two-sided")
                                 for k, v in acc.items() if k != "paper"}}
     yield _claim(ctx, t0, id="lcr.code.loss_variants", where="official code (LCR.py) vs Eq. 11-12",
@@ -958,7 +961,8 @@ def _variants_network(ctx):
                  tolerance="no printed number; two-sided paired tests across seeds against the paper variant",
                  status="reported",
                  note=f"preset {exp.preset}, seeds {list(exp.seeds)}; λ = 1. The hook cannot hold a separately "
-                      "trained FP model; 'latent' (same network in full precision) stands in for it.")
+                      "trained FP model; 'latent' (same network in full precision) stands in for it. "
+                      "left_at_chance: variants whose last-epoch training loss is still ≥ 0.98·ln 10 (never trained).")
 
 
 def _table2_network(ctx):
