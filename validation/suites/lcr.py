@@ -853,24 +853,31 @@ def _table3_network(ctx):
                  status="reported", note=f"{scale}; best λ = {best:g} from the Table 3 runs.")
 
 
-def _corruption_network(ctx):
-    """Table 6 at quick scale from ``corruption.json`` of the λ = 0 and λ = 1 Table 3 runs."""
+def _table3_results(ctx, name: str):
+    """(experiment, {λ: [the JSON ``name`` of each seed's run]} for λ = 0 and 1 where every seed
+    has it, missing labels) — results the figure scripts store in the Table 3 run folders."""
     import json
 
+    exp, runs, missing = _table3_runs(ctx)
+    res = {}
+    for lam in (0.0, 1.0):
+        rs = runs.get(lam, [])
+        files = [None if r is None else r.dir / name for r in rs]
+        if not rs or any(f is None or not f.exists() for f in files):
+            missing.append(f"lambda={lam:g} {name}")
+        else:
+            res[lam] = [json.loads(f.read_text()) for f in files]
+    return exp, res, missing
+
+
+def _corruption_network(ctx):
+    """Table 6 at quick scale from ``corruption.json`` of the λ = 0 and λ = 1 Table 3 runs."""
     from analysis import stats
 
     t0 = time.perf_counter()
     statement = ("LCR improves robustness to corruptions (Gaussian noise, blur, contrast; severities 1-5): "
                  "binary ResNet-20 with λ = 1 vs λ = 0.")
-    exp, runs, missing = _table3_runs(ctx)
-    res = {}
-    for lam in (0.0, 1.0):
-        rs = runs.get(lam, [])
-        files = [None if r is None else r.dir / "corruption.json" for r in rs]
-        if not rs or any(f is None or not f.exists() for f in files):
-            missing.append(f"lambda={lam:g} corruption.json")
-        else:
-            res[lam] = [json.loads(f.read_text()) for f in files]
+    exp, res, missing = _table3_results(ctx, "corruption.json")
     if len(res) < 2:
         yield _not_run(ctx, "lcr.table6.quick_corruption", "Table 6, §4.4", statement, "lcr_corruption",
                        note=f"(preset {exp.preset}; missing: {sorted(set(missing))}). ImageNet-C itself is lcr.table6.mce.")
@@ -902,20 +909,10 @@ def _corruption_network(ctx):
 
 def _fig3_network(ctx):
     """Fig. 3 from ``fig3_similarity.json`` of the λ = 0 and λ = 1 Table 3 runs."""
-    import json
-
     t0 = time.perf_counter()
     statement = ("Activations of different samples in one batch of a trained network are nearly independent "
                  "(Fig. 3: 'an activation is only correlated with itself'; Eq. 7: a_iᵀa_j ≈ 0).")
-    exp, runs, missing = _table3_runs(ctx)
-    res = {}
-    for lam in (0.0, 1.0):
-        rs = runs.get(lam, [])
-        files = [None if r is None else r.dir / "fig3_similarity.json" for r in rs]
-        if not rs or any(f is None or not f.exists() for f in files):
-            missing.append(f"lambda={lam:g} fig3_similarity.json")
-        else:
-            res[lam] = [json.loads(f.read_text()) for f in files]
+    exp, res, missing = _table3_results(ctx, "fig3_similarity.json")
     if len(res) < 2:
         yield _not_run(ctx, "lcr.fig3.correlation_maps", "Fig. 3, §4.4", statement, "lcr_fig3",
                        note=f"(preset {exp.preset}; missing: {sorted(set(missing))})")
