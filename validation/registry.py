@@ -42,11 +42,50 @@ class SuiteContext:
 
 
 @dataclass(frozen=True)
+class PaperItem:
+    """One checkable item of a paper (a numbered equation, table, figure, proposition or
+    quantitative sentence) with the claims that cover it, or the reason it cannot be checked.
+
+    ``claims`` are claim ids; an entry ending in ``*`` is an id prefix (``"convsim.table1.*"``).
+    """
+
+    label: str
+    claims: tuple[str, ...] = ()
+    reason: str = ""
+
+    def __post_init__(self):
+        if bool(self.claims) == bool(self.reason):
+            raise ValueError(f"paper item {self.label!r}: give covering claim ids or a reason, not both/neither")
+
+    def covered_by(self, ids: Iterable[str]) -> list[str]:
+        ids = list(ids)
+        hit = []
+        for pat in self.claims:
+            if pat.endswith("*"):
+                hit += [i for i in ids if i.startswith(pat[:-1])]
+            elif pat in ids:
+                hit.append(pat)
+        return hit
+
+
+def coverage(items: Iterable[PaperItem], claim_ids: Iterable[str]) -> dict:
+    """{items, covered, not_checkable, uncovered: [labels whose claim ids are absent]}."""
+    items = list(items)
+    ids = list(claim_ids)
+    checkable = [it for it in items if it.claims]
+    uncovered = [it.label for it in checkable if not it.covered_by(ids)]
+    return {"items": len(items), "covered": len(checkable) - len(uncovered),
+            "not_checkable": len(items) - len(checkable), "uncovered": uncovered,
+            "fraction": round((len(checkable) - len(uncovered)) / len(items), 4) if items else None}
+
+
+@dataclass(frozen=True)
 class SuiteSpec:
     name: str
     paper: str
     func: Callable[[SuiteContext], Iterable[Claim]]
     doc: str
+    items: tuple[PaperItem, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -60,11 +99,12 @@ SUITES: dict[str, SuiteSpec] = {}
 BENCHES: dict[str, BenchSpec] = {}
 
 
-def register_suite(name: str, paper: str):
+def register_suite(name: str, paper: str, items: Iterable[PaperItem] = ()):
+    """Register a suite; ``items`` declares its paper's checkable items (the coverage)."""
     def deco(func):
         if name in SUITES and SUITES[name].func is not func:
             raise ValueError(f"suite {name!r} registered twice")
-        SUITES[name] = SuiteSpec(name, paper, func, (func.__doc__ or "").strip())
+        SUITES[name] = SuiteSpec(name, paper, func, (func.__doc__ or "").strip(), tuple(items))
         return func
     return deco
 

@@ -9,8 +9,8 @@ import time
 from pathlib import Path
 from typing import Sequence
 
-from .ledger import Claim, git_commit, status_counts, write_run
-from .registry import SUITES, SuiteContext, resolve
+from .ledger import Claim, chance_deviations, git_commit, status_counts, write_run
+from .registry import SUITES, SuiteContext, coverage, resolve
 
 
 def _run_id(suites: Sequence[str], ctx: SuiteContext, now: _dt.datetime) -> str:
@@ -33,6 +33,7 @@ def run_suites(names: str | Sequence[str], ctx: SuiteContext, argv: Sequence[str
     run_dir = Path(run_dir) if run_dir is not None else Path(ctx.out) / run_id
     claims: list[Claim] = []
     seen: set[str] = set()
+    cov: dict[str, dict] = {}
     for name in suites:
         spec = SUITES[name]
         t0 = time.perf_counter()
@@ -43,6 +44,7 @@ def run_suites(names: str | Sequence[str], ctx: SuiteContext, argv: Sequence[str
                 raise ValueError(f"suite {name!r}: duplicate claim id {claim.id!r}")
             seen.add(claim.id)
             claims.append(claim)
+        cov[name] = coverage(spec.items, [c.id for c in claims if c.paper == spec.paper])
         if ctx.progress:
             print(f"[{name}] done in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     run = {
@@ -54,6 +56,8 @@ def run_suites(names: str | Sequence[str], ctx: SuiteContext, argv: Sequence[str
         "seeds": [ctx.seed],
         "suites": suites,
         "argv": list(argv) if argv is not None else list(sys.argv),
+        "coverage": cov,
+        "chance_deviations": round(chance_deviations(claims), 4),
     }
     config = {"suites": suites, "preset": ctx.preset, "episodes": ctx.episodes, "seed": ctx.seed,
               "out": str(ctx.out), "data_dir": None if ctx.data_dir is None else str(ctx.data_dir)}
