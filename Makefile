@@ -7,7 +7,7 @@ STAMP   := $(VENV)/.installed
 OUT     ?= results
 PYTEST_ARGS ?=
 
-.PHONY: setup validate figures-quick test test-slow test-nojit clean
+.PHONY: setup validate reference figures-quick test test-slow test-nojit clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -22,6 +22,14 @@ setup: $(STAMP)
 ## Run every validation suite at the paper's scale and print the report's path.
 validate: setup
 	$(BIN)/workbench validate --suite all --out $(OUT)
+
+## Rebuild the stored reference ledger (results/reference/quick/ledger.json) from this checkout;
+## `make test` compares a fresh validation run with it claim by claim.
+REF := results/reference/quick
+reference: setup
+	$(BIN)/workbench validate --suite all --preset quick --out $(REF) --no-progress \
+	  --reference $(REF)/ledger.json --update-reference
+	rm -rf $(REF)/2*-all-*
 
 ## Regenerate the quick-preset figures (trains networks on Fashion-MNIST; long).
 figures-quick: setup

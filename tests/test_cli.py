@@ -52,10 +52,29 @@ def test_same_seed_identical_ledger_any_thread_count(convsim_run, tmp_path):
     out, _ = convsim_run
     first = next(out.glob("*/ledger.json")).parent
     proc = run_cli("validate", "--suite", "convsim", "--episodes", "6", "--out", str(tmp_path),
-                   "--no-progress", env_extra={"NUMBA_NUM_THREADS": "1"})
-    assert proc.returncode == 0, proc.stderr[-3000:]
+                   "--no-progress", "--reference", str(first / "ledger.json"),
+                   env_extra={"NUMBA_NUM_THREADS": "1"})
+    assert proc.returncode == 0, proc.stderr[-3000:] + proc.stdout[-3000:]
+    assert "ledgers agree claim by claim" in proc.stdout
     second = next(tmp_path.glob("*/ledger.json")).parent
     assert _ledger_without_runtime(first) == _ledger_without_runtime(second)
+
+
+def test_reference_check_fails_on_a_changed_claim(convsim_run, tmp_path):
+    from workbench.cli import reference_check
+
+    out, _ = convsim_run
+    new = next(out.glob("*/ledger.json"))
+    ledger = json.loads(new.read_text())
+    ref = tmp_path / "ref.json"
+    assert reference_check(new, ref, update=False) == 2  # no reference yet
+    assert reference_check(new, ref, update=True) == 0 and reference_check(new, ref, update=False) == 0
+    victim = next(c for c in ledger["claims"] if isinstance(c["measured"], dict))
+    key = next(k for k, v in victim["measured"].items() if isinstance(v, float))
+    victim["measured"][key] = victim["measured"][key] * 1.01 + 1.0
+    ledger["claims"][0]["status"] = "not-run" if ledger["claims"][0]["status"] != "not-run" else "reported"
+    ref.write_text(json.dumps(ledger))
+    assert reference_check(new, ref, update=False) == 1
 
 
 def test_report_command_prints_newest(convsim_run):

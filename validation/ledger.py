@@ -718,6 +718,24 @@ def compare_ledgers(a: dict | Path | str, b: dict | Path | str) -> dict:
     return out
 
 
+def format_comparison(diff: dict, name_a: str = "A", name_b: str = "B", limit: int = 40) -> str:
+    """A plain-text account of :func:`compare_ledgers`' result."""
+    if diff["same"]:
+        return f"ledgers agree claim by claim ({name_a} vs {name_b})"
+    lines = [f"ledgers differ ({name_a} -> {name_b}):"]
+    for key, title in (("added", "added"), ("removed", "removed")):
+        if diff[key]:
+            lines.append(f"  {title} ({len(diff[key])}): " + ", ".join(diff[key][:limit]))
+    for row in diff["status_changed"][:limit]:
+        lines.append(f"  status {row['id']}: {row['a']} -> {row['b']}")
+    for row in diff["changed"][:limit]:
+        lines.append(f"  {row['field']} {row['id']}: {row['a']} -> {row['b']}")
+    for row in diff["moved"][:limit]:
+        lines.append(f"  moved {row['id']} {row['path']}: {_short(to_jsonable(row['a']), 40)} -> "
+                     f"{_short(to_jsonable(row['b']), 40)}")
+    return "\n".join(lines)
+
+
 def _as_ledger(x: dict | Path | str) -> dict:
     if isinstance(x, dict):
         return x
@@ -742,5 +760,5 @@ __all__ = [
     "load_ledger", "check_ledger_schema", "RUN_FIELDS", "render_report", "status_counts", "to_jsonable", "git_commit",
     "VERDICTS", "TYPED_STATUSES", "KINDS", "EVIDENCE_KINDS", "Rule", "at_most", "at_least", "within", "holds",
     "effect_rule", "statistic_rule", "Counterfactual", "Alternative", "compare_ledgers", "counts_by_kind",
-    "chance_deviations",
+    "chance_deviations", "format_comparison",
 ]

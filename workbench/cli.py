@@ -40,6 +40,11 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--suite", nargs="+", default=["all"], help="suite name(s) or 'all' (default)")
     v.add_argument("--episodes", type=_positive_int, default=None,
                    help="episodes per study (default: the paper's, e.g. 1000)")
+    v.add_argument("--reference", type=Path, default=None,
+                   help="a reference ledger.json: compare the new ledger with it claim by claim "
+                        "(status, numbers within repro_tol) and exit 1 on any difference")
+    v.add_argument("--update-reference", action="store_true",
+                   help="with --reference: write the new ledger there instead of comparing")
     _common(v, preset_default="quick")
 
     b = sub.add_parser("bench", help="speed figures as ratios measured in one process")
@@ -89,10 +94,31 @@ def _ctx(args):
 def cmd_validate(args) -> int:
     from validation.runner import run_suites, summary_table
 
+    if args.update_reference and args.reference is None:
+        print("error: --update-reference needs --reference FILE", file=sys.stderr)
+        return 2
     report, claims = run_suites(args.suite, _ctx(args), argv=["workbench", *sys.argv[1:]])
     print(summary_table(claims))
     print(f"report: {report}")
+    if args.reference is not None:
+        return reference_check(report.parent / "ledger.json", args.reference, args.update_reference)
     return 0
+
+
+def reference_check(new_ledger: Path, reference: Path, update: bool) -> int:
+    """Compare a new ledger with the stored reference (exit 1 on any change), or replace it."""
+    from validation.ledger import atomic_write_text, compare_ledgers, format_comparison
+
+    if update:
+        atomic_write_text(reference, Path(new_ledger).read_text())
+        print(f"reference updated: {reference}")
+        return 0
+    if not Path(reference).exists():
+        print(f"error: no reference ledger at {reference}; make it with --update-reference", file=sys.stderr)
+        return 2
+    diff = compare_ledgers(reference, new_ledger)
+    print(format_comparison(diff, str(reference), str(new_ledger)))
+    return 0 if diff["same"] else 1
 
 
 def cmd_bench(args) -> int:
