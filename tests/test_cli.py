@@ -83,6 +83,15 @@ def test_report_command_prints_newest(convsim_run):
     assert proc.returncode == 0 and "# Validation report" in proc.stdout
 
 
+def test_report_into_a_closed_pipe_is_quiet(convsim_run):
+    """`workbench report | head -1` used to end in a BrokenPipeError traceback."""
+    out, _ = convsim_run
+    proc = subprocess.run(f"{sys.executable} -m workbench.cli report --out {out} | head -1", shell=True,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.stdout.startswith("# Validation report")
+    assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr
+
+
 def test_bench_json_last_line(tmp_path):
     proc = run_cli("bench", "--suite", "convsim", "--json", "--episodes", "4", "--repeats", "1")
     assert proc.returncode == 0, proc.stderr[-3000:]

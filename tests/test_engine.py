@@ -102,6 +102,15 @@ def test_experiment_runs_cover_settings_grid_seeds(tmp_path):
     assert {lab for lab, _ in runs} == {"a|batch_size=8", "a|batch_size=16", "b|batch_size=8", "b|batch_size=16"}
 
 
+@pytest.mark.parametrize("typo", ["preset", "setting", "lr"])
+def test_unknown_top_level_key_is_an_error_naming_the_known_ones(tmp_path, typo):
+    """`preset:` for `presets:` used to train with the defaults silently."""
+    p = tmp_path / "exp.yaml"
+    p.write_text(yaml.safe_dump({"base": TINY, typo: {"quick": {"seeds": 2}}}))
+    with pytest.raises(ValueError, match=rf"unknown top-level key\(s\) \['{typo}'\].*presets"):
+        load_experiment(p, "quick")
+
+
 def test_preset_only_runs_the_named_settings(tmp_path):
     p = tmp_path / "exp.yaml"
     doc = {"base": TINY, "settings": {"a": {}, "b": {"lr": 0.2}, "c": {"lr": 0.3}},

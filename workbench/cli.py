@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -185,13 +186,20 @@ def main(argv: list[str] | None = None) -> int:
         "data": lambda a: _delegate("analysis.nets.data", "cli_data", a),
     }
     try:
-        return handlers[args.cmd](args)
+        rc = handlers[args.cmd](args)
+        sys.stdout.flush()  # a closed pipe shows here, inside the handler below, not at exit
+        return rc
     except (ValueError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted; finished work is kept and a rerun resumes it", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader went away (`workbench report | head`): stop quietly, as Unix tools do
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":

@@ -40,6 +40,8 @@ import yaml
 CONFIG_ROOT = Path(__file__).parent / "configs"
 PRESETS = ("quick", "paper", "smoke")
 EXPERIMENT_KEYS = ("seeds", "grid", "settings", "inherit", "cut", "only")
+#: the keys an experiment file may have at its top level (see the module docstring)
+TOP_LEVEL_KEYS = ("description", "base", "presets", "settings", "grid")
 
 
 @dataclass(frozen=True)
@@ -357,6 +359,10 @@ def load_experiment(name_or_path: str | Path, preset: str = "quick",
     doc = yaml.safe_load(path.read_text()) or {}
     if not isinstance(doc, Mapping):
         raise ValueError(f"{path}: expected a mapping at the top level")
+    unknown = sorted(set(map(str, doc)) - set(TOP_LEVEL_KEYS))
+    if unknown:
+        raise ValueError(f"{path}: unknown top-level key(s) {unknown}; an experiment file has "
+                         f"{list(TOP_LEVEL_KEYS)} (run fields go under base:, presets: or settings:)")
     overrides = dict(overrides or {})
     sec = _merge(doc.get("base") or {}, _preset_section(doc, preset))
     seeds = overrides.pop("seeds", sec.pop("seeds", 1))
