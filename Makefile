@@ -41,6 +41,8 @@ test: setup
 
 ## Slow tests (network training, full-scale studies): opt-in.
 test-slow: setup
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium) \
+	  || echo "warning: chromium not installed; the HTML rendering test will skip"
 	$(BIN)/python -m pytest -q -m slow $(PYTEST_ARGS)
 
 ## The jitted code run as plain Python (PySDM's trick): covers and debugs numba kernels.

@@ -97,6 +97,12 @@ def test_compared_number_needs_an_alternative_outside_accept():
     assert c.status == "deviates" and c.falsifiable  # the paper's own value would have agreed
 
 
+def test_numeric_rule_without_key_on_a_dict_is_an_error():
+    with pytest.raises(ValueError, match="key="):
+        Claim(**BASE, measured={"err": 1e-16}, rule=at_most(1e-12),
+              counterfactuals=[Counterfactual("a wrong formula", {"err": 0.3})])
+
+
 def test_replicate_that_flips_makes_the_claim_inconclusive():
     rule = holds(lambda v: v > 0, "positive", fail="refuted")
     c = Claim(**BASE, measured=1.0, replicate=-1.0, rule=rule, counterfactuals=[Counterfactual("neg", -5.0)])

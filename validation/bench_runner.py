@@ -30,5 +30,5 @@ def write_bench(out: Path, name: str, result: dict) -> Path:
     data[name] = result
     atomic_write_text(path, json.dumps(data, indent=2, sort_keys=True) + "\n")
     if runs:
-        atomic_write_text(run_dir / "REPORT.md", render_report(load_ledger(run_dir), data))
+        atomic_write_text(run_dir / "REPORT.md", render_report(load_ledger(run_dir), data, run_dir))
     return path

@@ -122,10 +122,13 @@ class Rule:
 
 
 def _finite(v: Any) -> bool:
-    try:
-        return math.isfinite(float(v))
-    except (TypeError, ValueError):
+    """True for a finite number, False for None/NaN/inf; a dict, list or text is a mistake (a rule
+    without the ``key`` that picks its number) and raises."""
+    if v is None:
         return False
+    if isinstance(v, (dict, list, tuple, str, np.ndarray)) and not (isinstance(v, str) and v in ("nan", "inf", "-inf")):
+        raise ValueError(f"a numeric rule got {_short(to_jsonable(v), 80)}; give the rule a key= that picks the number")
+    return math.isfinite(float(v))
 
 
 def at_most(limit: float, key: str | Callable | None = None, fail: str = "refuted",
@@ -530,52 +533,11 @@ def _short(v: Any, width: int = 60) -> str:
     return s if len(s) <= width else s[: width - 1] + "…"
 
 
-def render_report(ledger: dict, bench: dict | None = None) -> str:
-    """REPORT.md: provenance, counts by kind and status, coverage per paper, one row per claim."""
-    run = ledger["run"]
-    claims = ledger["claims"]
-    lines = [f"# Validation report `{run['id']}`", "",
-             f"- time: {run['time']}", f"- preset: {run['preset']}", f"- suites: {', '.join(run['suites'])}",
-             f"- seeds: {run['seeds']}", f"- git commit: {run['git_commit']}",
-             f"- command: `{' '.join(run['argv'])}`"]
-    if run.get("episodes") is not None:
-        lines.append(f"- **reduced scale:** `--episodes {run['episodes']}` (the paper's studies use more; "
-                     "Monte-Carlo claims are less precise and may deviate for that reason alone)")
-    lines += ["", "## Claims by kind and status", "",
-              "`derived` claims are this workbench's own relations (evidence), kept apart from the "
-              "verdicts on the papers.", "",
-              "| kind | " + " | ".join(STATUSES) + " | total |", "|---|" + "---|" * (len(STATUSES) + 1)]
-    for kind, cnt in counts_by_kind(claims).items():
-        lines.append(f"| {kind} | " + " | ".join(str(cnt[s]) for s in STATUSES) + f" | {sum(cnt.values())} |")
-    tot = status_counts(claims)
-    lines.append("| **all** | " + " | ".join(str(tot[s]) for s in STATUSES) + f" | {len(claims)} |")
-    chance = run.get("chance_deviations")
-    if chance is not None:
-        lines += ["", f"Claims decided by a Monte-Carlo rule would give about **{chance:.2f}** non-confirmed "
-                  "verdicts by chance alone if every such paper number were right (sum of the rules' "
-                  "false-alarm rates, e.g. 0.0027 per 3-standard-error comparison)."]
-    cov = run.get("coverage") or {}
-    if cov:
-        lines += ["", "## Coverage of each paper", "",
-                  "| paper | declared items | covered | not checkable (reason given) | uncovered |",
-                  "|---|---|---|---|---|"]
-        for paper, c in cov.items():
-            lines.append(f"| {paper} | {c['items']} | {c['covered']} | {c['not_checkable']} | "
-                         f"{', '.join(c['uncovered']) or '—'} |")
-    lines += ["", "## Claims", "", "| id | kind | status | summary | where |", "|---|---|---|---|---|"]
-    for c in claims:
-        lines.append(f"| `{c['id']}` | {c.get('kind', '')} | {c['status']} | "
-                     f"{_short(c.get('summary') or c['measured'], 90)} | {c['where']} |")
-    notable = [c for c in claims if c["status"] != "confirmed"]
-    if notable:
-        lines += ["", "## Notes on claims that are not `confirmed`", ""]
-        for c in notable:
-            lines.append(f"- **`{c['id']}`** ({c['status']}): {c['statement']} — {c['note']} "
-                         f"*Rule:* {c['tolerance']}")
-    if bench:
-        lines += ["", "## Speed (from `workbench bench`; not part of the ledger)", "", "```json",
-                  json.dumps(bench, indent=2), "```"]
-    return "\n".join(lines) + "\n"
+def render_report(ledger: dict, bench: dict | None = None, run_dir: Path | None = None) -> str:
+    """REPORT.md (see :func:`validation.report.render_markdown`)."""
+    from .report import render_markdown
+
+    return render_markdown(ledger, bench, run_dir)
 
 
 def write_run(run_dir: Path, run: dict, claims: Sequence[Claim], config: dict) -> Path:
@@ -595,7 +557,7 @@ def write_run(run_dir: Path, run: dict, claims: Sequence[Claim], config: dict) -
     if (run_dir / "bench.json").exists():
         bench = json.loads((run_dir / "bench.json").read_text())
     report = run_dir / "REPORT.md"
-    atomic_write_text(report, render_report(ledger, bench))
+    atomic_write_text(report, render_report(ledger, bench, run_dir))
     return report
 
 
@@ -747,11 +709,23 @@ def _as_ledger(x: dict | Path | str) -> dict:
     return json.loads(path.read_text())
 
 
-def load_ledger(run_dir: Path) -> dict:
-    path = Path(run_dir) / "ledger.json"
+def load_ledger(run_dir: Path | str, as_frame: bool = False):
+    """The ledger of a run folder (or a ledger.json path) as a dict, or with ``as_frame=True`` its
+    claims as a pandas DataFrame (one row per claim, DESIGN.md's fields plus ``suite``)."""
+    path = Path(run_dir)
+    if path.is_dir():
+        path = path / "ledger.json"
     if not path.exists():
-        raise FileNotFoundError(f"no ledger.json in {run_dir}; run `workbench validate --out DIR` first")
-    return json.loads(path.read_text())
+        raise FileNotFoundError(f"no ledger.json at {path}; run `workbench validate --out DIR` first")
+    ledger = json.loads(path.read_text())
+    if not as_frame:
+        return ledger
+    import pandas as pd
+
+    df = pd.DataFrame(ledger["claims"], columns=list(CLAIM_FIELDS))
+    df.insert(1, "suite", df["id"].str.split(".").str[0])
+    df.attrs["run"] = ledger["run"]
+    return df
 
 
 __all__ = [

@@ -58,6 +58,15 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("report", help="print a run's REPORT.md (default: the newest run under --out)")
     r.add_argument("run_dir", nargs="?", type=Path, default=None)
     r.add_argument("--out", type=Path, default=Path("results"))
+    r.add_argument("--html", action="store_true",
+                   help="write RUN_DIR/report.html: one self-contained page (filters, figures embedded)")
+    r.add_argument("--compare", nargs=2, type=Path, metavar=("A", "B"), default=None,
+                   help="compare two run folders or ledger files claim by claim")
+    r.add_argument("--json", action="store_true", help="with --compare: print one JSON object")
+    g = r.add_mutually_exclusive_group()
+    g.add_argument("--fail-on-change", action="store_true", help="with --compare: exit 1 on any change")
+    g.add_argument("--fail-on-regression", action="store_true",
+                   help="with --compare: exit 1 when a claim left confirmed or a number left its accept interval")
 
     f = sub.add_parser("figures", help="regenerate paper figures and tables (makes missing runs)")
     f.add_argument("--only", nargs="+", default=None, help="figure IDs (default: all)")
@@ -136,6 +145,8 @@ def cmd_bench(args) -> int:
 
 
 def cmd_report(args) -> int:
+    if args.compare is not None:
+        return _report_compare(args)
     run_dir = args.run_dir
     if run_dir is None:
         runs = sorted((p for p in Path(args.out).glob("*/ledger.json")), key=lambda p: p.stat().st_mtime)
@@ -144,11 +155,39 @@ def cmd_report(args) -> int:
                   f"run `workbench validate --out {args.out}` first", file=sys.stderr)
             return 2
         run_dir = runs[-1].parent
+    if args.html:
+        from validation.ledger import atomic_write_text, load_ledger
+        from validation.report import render_html
+
+        page = Path(run_dir) / "report.html"
+        atomic_write_text(page, render_html(load_ledger(run_dir), Path(run_dir)))
+        print(f"report: {page}")
+        return 0
     report = Path(run_dir) / "REPORT.md"
     if not report.exists():
         print(f"error: {report} does not exist", file=sys.stderr)
         return 2
     print(report.read_text())
+    return 0
+
+
+def _report_compare(args) -> int:
+    """`workbench report --compare A B`: claims added, removed, re-statused, moved beyond repro_tol."""
+    from validation.ledger import format_comparison
+    from validation.report import compare
+
+    a, b = args.compare
+    diff, regressed = compare(a, b)
+    if args.json:
+        print(json.dumps({**diff, "regressions": regressed}, sort_keys=True))
+    else:
+        print(format_comparison(diff, str(a), str(b)))
+        if regressed:
+            print("regressions:\n  " + "\n  ".join(regressed))
+    if args.fail_on_change and not diff["same"]:
+        return 1
+    if args.fail_on_regression and regressed:
+        return 1
     return 0
 
 
