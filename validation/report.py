@@ -129,7 +129,7 @@ def render_markdown(ledger: dict, bench: dict | None = None, run_dir: Path | Non
     lines += _md_counts_table(kind_status_counts(claims))
     chance = run.get("chance_deviations")
     if chance is not None:
-        lines += ["", f"If every paper number decided by a Monte-Carlo rule were right, about **{chance:.2f}** "
+        lines += ["", f"If every paper number decided by a Monte-Carlo rule were right, about **{chance:.3g}** "
                   "of their verdicts would still come out non-confirmed by chance (the sum of the rules' "
                   "false-alarm rates, 0.0027 per 3-standard-error comparison)."]
     cov = run.get("coverage") or {}
@@ -243,7 +243,7 @@ def render_html(ledger: dict, run_dir: Path | None = None) -> str:
     parts.append("<h2>All papers</h2>" + _counts_html(kind_status_counts(claims)))
     if run.get("chance_deviations") is not None:
         parts.append(f"<p>Expected non-confirmed verdicts by chance alone among Monte-Carlo comparisons: "
-                     f"<strong>{float(run['chance_deviations']):.2f}</strong>.</p>")
+                     f"<strong>{float(run["chance_deviations"]):.3g}</strong>.</p>")
     parts.append(
         '<div class="filters"><label>paper <select id="f-paper" onchange="applyFilters()"><option value="">all'
         f"</option>{opts(suites)}</select></label>"
