@@ -243,7 +243,7 @@ def render_html(ledger: dict, run_dir: Path | None = None) -> str:
     parts.append("<h2>All papers</h2>" + _counts_html(kind_status_counts(claims)))
     if run.get("chance_deviations") is not None:
         parts.append(f"<p>Expected non-confirmed verdicts by chance alone among Monte-Carlo comparisons: "
-                     f"<strong>{float(run["chance_deviations"]):.3g}</strong>.</p>")
+                     f"<strong>{float(run['chance_deviations']):.3g}</strong>.</p>")
     parts.append(
         '<div class="filters"><label>paper <select id="f-paper" onchange="applyFilters()"><option value="">all'
         f"</option>{opts(suites)}</select></label>"
