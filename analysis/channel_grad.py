@@ -319,9 +319,185 @@ def sobolev_combined_gradient(g, h0_weight, sobolev_weight=1.0, lam=1.0,
     return float(sobolev_weight) * sobolev_gradient(f, lam, method=method) + float(h0_weight) * f
 
 
+# ----------------------------------------------------------------------------- metrics (Eq. 1–7)
+#
+# Every metric of §2.2 restricted to one column (i, h, w) of the tensor is a quadratic form
+# k₁ᵀ G k₂ on R^O; its gradient is the Riesz representer of Eq. 1 / Eq. 7:
+# ⟨f, k⟩_{H⁰} = ⟨g, k⟩_G for all k  ⇔  G g = G_{H⁰} f.
+#
+# Two readings of the measure do of Eq. 3 (the paper's Eq. 8 needs the first):
+# "normalized": o ∈ [0, 1] with grid step 1/O (Appendix D: "we perform normalization by scaling
+#               to the channel direction by letting o ∈ [0, 1]"), ∫ do → (1/O) Σ_o, ∂/∂o → O·Δ;
+# "literal":    o ∈ [0, O] as Eq. 3 prints it, ∫ do → Σ_o (step 1), ∂/∂o → Δ.
+# Eq. 4's and Eq. 6's own factors (λ/O, λO) make their Gram matrices the same under both
+# readings; only G_{H⁰} differs (I/O against I), so the literal representers are O times the
+# normalized ones — the factor O dropped between Eq. 19 and Eq. 20.
+
+METRICS = ("h0", "h0_lambda", "h1_tilde", "h1")
+METRIC_READINGS = ("normalized", "literal")
+
+
+def forward_difference_matrix(n_channels) -> np.ndarray:
+    """Periodic forward difference D, (Dk)[o] = k[o+1] − k[o] (indices mod O): (O, O)."""
+    n = _check_n_channels(n_channels)
+    return np.roll(np.eye(n), 1, axis=1) - np.eye(n)
+
+
+def metric_gram(n_channels, metric: str, lam=1.0, reading: str = "normalized") -> np.ndarray:
+    """Gram matrix (O, O) of a §2.2 metric on one channel column, ⟨k₁, k₂⟩ = k₁ᵀ G k₂.
+
+    "h0"        Eq. 3:  I/O (normalized) or I (literal).
+    "h0_lambda" Eq. 4:  k̄₁k̄₂ + (λ/O)⟨k₁ − k̄₁, k₂ − k̄₂⟩ → 11ᵀ/O² + (λ/O)(I − 11ᵀ/O), both readings.
+    "h1_tilde"  Eq. 6:  k̄₁k̄₂ + λO⟨∂k₁, ∂k₂⟩ → 11ᵀ/O² + λO·DᵀD (D: periodic forward difference),
+                        both readings (normalized: (1/O)·Σ(O·Δk)²·λ; literal: λO·Σ(Δk)²).
+    "h1"        Eq. 19 (the ordinary Sobolev metric): (1/O)⟨k₁, k₂⟩_{H⁰} + λO⟨∂k₁, ∂k₂⟩ →
+                I/O + λO·DᵀD, taking (1/O)⟨·,·⟩_{H⁰} as the mean square (both readings).
+    Eq. 5's mean k̄ is (1/O)Σ_o k[o] in both readings.
+    """
+    n = _check_n_channels(n_channels)
+    if metric not in METRICS:
+        raise ValueError(f"unknown metric {metric!r}; expected one of {METRICS}")
+    if reading not in METRIC_READINGS:
+        raise ValueError(f"unknown reading {reading!r}; expected one of {METRIC_READINGS}")
+    eye = np.eye(n)
+    if metric == "h0":
+        return eye / n if reading == "normalized" else eye
+    lam_v = _check_lam(lam, allow_zero=False)
+    ones = np.full((n, n), 1.0 / (n * n))
+    if metric == "h0_lambda":
+        return ones + (lam_v / n) * (eye - n * ones)
+    d = forward_difference_matrix(n)
+    smooth = lam_v * n * (d.T @ d)
+    if metric == "h1_tilde":
+        return ones + smooth
+    return eye / n + smooth
+
+
+def riesz_gradient(g, metric: str, lam=1.0, reading: str = "normalized") -> np.ndarray:
+    """The gradient of Eq. 1 / Eq. 7 under ``metric``: solve G_metric·x = G_{H⁰}·f along axis 0.
+
+    A dense linear solve from the Gram matrices of :func:`metric_gram`, independent of the
+    closed forms (Eq. 8: :func:`h0_gradient`; ODE: ``sobolev_gradient(·, "solve")``).
+    Normalized reading: "h0_lambda" → Eq. 8, "h1_tilde" → the periodic ODE of Eq. 8/22,
+    "h1" → Eq. 21 (= :func:`laplacian_smoothing` with σ = λO²); literal reading: O times these.
+    g: (O, ...) with O ≥ 2; returns float64 of g's shape.
+    """
+    f = _as_channel_array(g, 2)
+    n = f.shape[0]
+    rhs = metric_gram(n, "h0", reading=reading) @ _to_2d(f)
+    return np.linalg.solve(metric_gram(n, metric, lam, reading), rhs).reshape(f.shape)
+
+
+def metric_norm_sq(k, metric: str, lam=1.0, reading: str = "normalized") -> float:
+    """‖k‖² = Σ over columns of kᵀ G k for a (O, ...) tensor under a §2.2 metric (Eq. 3–6)."""
+    a = _as_channel_array(k, 2)
+    k2 = _to_2d(a)
+    return float(np.einsum("im,ij,jm->", k2, metric_gram(a.shape[0], metric, lam, reading), k2))
+
+
+def metric_ratio_spectrum(n_channels, metric: str, base: str = "h0", lam=1.0,
+                          reading: str = "normalized") -> np.ndarray:
+    """Generalized eigenvalues of (G_metric, G_base), ascending: the range of ‖k‖²_metric/‖k‖²_base.
+
+    §2.4 "Sobolev balls fit in any L² ball but not vice versa": for metric "h1_tilde" against
+    "h0" the smallest value stays bounded away from 0 as O grows (a Sobolev ball lies in an L²
+    ball) while the largest grows like 4λO² (no L² ball lies in a Sobolev ball)."""
+    from scipy.linalg import eigh
+
+    n = _check_n_channels(n_channels)
+    return eigh(metric_gram(n, metric, lam, reading), metric_gram(n, base, lam, reading),
+                eigvals_only=True)
+
+
+def directional_ratio(f, k, metric: str, lam=1.0, reading: str = "normalized") -> float:
+    """Eq. 2's objective |dL·k| / ‖k‖_metric with dL·k = ⟨f, k⟩_{H⁰} (f the H⁰ gradient)."""
+    a = _as_channel_array(f, 2)
+    b = _as_channel_array(k, 2)
+    if a.shape != b.shape:
+        raise ValueError(f"f and k must have the same shape, got {a.shape} and {b.shape}")
+    g0 = metric_gram(a.shape[0], "h0", reading=reading)
+    num = abs(float(np.einsum("im,ij,jm->", _to_2d(a), g0, _to_2d(b))))
+    return num / math.sqrt(metric_norm_sq(b, metric, lam, reading))
+
+
+def sobolev_mean_deviation(g, lam=1.0, method: str = "cumsum") -> float:
+    """‖(f + S_λ f) − (f + f̄)‖ / ‖f + f̄‖: how far §3's H̃1 update (w = 1) is from f + f̄, which
+    is Fig. 3's H0_λ code at λ_c = 1 (both Frobenius norms over the whole tensor)."""
+    f = _as_channel_array(g, 2)
+    mean = f.mean(axis=0, keepdims=True)
+    ref = f + mean
+    return float(np.linalg.norm(sobolev_gradient(f, lam, method) - mean) / np.linalg.norm(ref))
+
+
+def eq19_eq20_sides(g, k, lam=1.0) -> tuple[float, float]:
+    """Both sides Appendix D equates when passing from Eq. 19 to Eq. 20, for one column.
+
+    Eq. 19's right side  (1/O)⟨k, g⟩ + λO⟨∂k, ∂g⟩   and Eq. 20's  ⟨g − λO² ∂²g, k⟩,
+    with ⟨a, b⟩ = Σ_o a[o] b[o], ∂ the periodic forward difference D and ∂² = −DᵀD (so that
+    ⟨∂k, ∂g⟩ = −⟨k, ∂²g⟩: the periodic integration by parts).  Their ratio is O whatever g, k
+    are: Eq. 20 drops the factor 1/O of Eq. 19.  g, k: (O,) with O ≥ 2."""
+    a = _as_channel_array(g, 2).reshape(-1)
+    b = _as_channel_array(k, 2).reshape(-1)
+    if a.shape != b.shape:
+        raise ValueError(f"g and k must be (O,) vectors of one length, got {a.shape} and {b.shape}")
+    n = a.size
+    lam_v = _check_lam(lam, allow_zero=False)
+    d = forward_difference_matrix(n)
+    eq19 = float(b @ a) / n + lam_v * n * float((d @ b) @ (d @ a))
+    eq20 = float((a + lam_v * n * n * (d.T @ (d @ a))) @ b)
+    return eq19, eq20
+
+
+# ----------------------------------------------------------------------------- Laplacian smoothing
+
+LS_METHODS = ("fft", "dense")
+
+
+def laplacian_smoothing(g, sigma=1.0, method: str = "fft", axis: str | None = None) -> np.ndarray:
+    """Laplacian smoothing of Osher et al. (2018), cdg's own baseline (Table 1 "LS", Figs 4, 5, 10).
+
+    Solves (I + σL) d = f with L the periodic 1-D discrete Laplacian (L = DᵀD: 2 on the diagonal,
+    −1 on the two cyclic neighbours), σ ≥ 0:
+    ``axis=None``  on the gradient rasterized to one vector (LS as Osher et al. apply it);
+    ``axis="output"`` along axis 0 of each column (LS-ChanDir, the paper's channel-directed LS).
+    ``method="fft"``: divide mode k by 1 + 4σ sin²(πk/n) (Osher et al.'s FFT solve);
+    ``method="dense"``: a dense linear solve (the twin; n ≤ a few thousand).
+    Eq. 19–21: with σ = λO², LS along the channel axis is the gradient of the ordinary Sobolev
+    metric ("h1" in :func:`metric_gram`).  Returns float64 of g's shape.
+    """
+    if method not in LS_METHODS:
+        raise ValueError(f"unknown method {method!r}; expected one of {LS_METHODS}")
+    if axis not in (None, "output"):
+        raise ValueError(f"axis must be None (rasterized) or 'output', got {axis!r}")
+    if isinstance(sigma, (bool, np.bool_)) or not isinstance(sigma, (Real, np.floating, np.integer)) \
+            or not math.isfinite(float(sigma)) or float(sigma) < 0:
+        raise ValueError(f"sigma must be a finite real number >= 0, got {sigma!r}")
+    f = _as_channel_array(g, 1)
+    v = f.reshape(-1, 1) if axis is None else _to_2d(f)
+    n = v.shape[0]
+    s = float(sigma)
+    if method == "fft":
+        k = np.arange(n)
+        denom = 1.0 + 4.0 * s * np.sin(np.pi * k / n) ** 2
+        out = np.real(np.fft.ifft(np.fft.fft(v, axis=0) / denom[:, None], axis=0))
+    else:
+        lap = np.zeros((n, n)) if n == 1 else forward_difference_matrix(n).T @ forward_difference_matrix(n)
+        out = np.linalg.solve(np.eye(n) + s * lap, v)
+    return out.reshape(f.shape)
+
+
+def laplacian_smoothing_mode_factor(n, sigma, k) -> float:
+    """Factor of :func:`laplacian_smoothing` on Fourier mode k of length n: 1/(1 + 4σ sin²(πk/n))."""
+    n = _check_n_channels(n)
+    return 1.0 / (1.0 + 4.0 * float(sigma) * math.sin(math.pi * int(k) / n) ** 2)
+
+
 __all__ = [
     "SOBOLEV_METHODS", "H0_FORMS", "h0_gradient", "sobolev_kernel", "sobolev_kernel_continuous",
     "sobolev_kernel_minimum", "sobolev_mode_factor", "sobolev_mode_factor_continuum",
     "h0_mode_factor", "sobolev_gradient", "sobolev_conv", "sobolev_fft", "sobolev_cumsum_numpy",
     "sobolev_cumsum_numba", "sobolev_solve", "sobolev_operator", "sobolev_combined_gradient",
+    "METRICS", "METRIC_READINGS", "forward_difference_matrix", "metric_gram", "riesz_gradient",
+    "metric_norm_sq", "metric_ratio_spectrum", "eq19_eq20_sides", "directional_ratio", "sobolev_mean_deviation",
+    "LS_METHODS", "laplacian_smoothing", "laplacian_smoothing_mode_factor",
 ]

@@ -175,9 +175,45 @@ def in_out_correlation_table(weights, statistic: str = "mean") -> dict:
     return out
 
 
+def rescale_channels(weight, scales, axis: str = "output") -> np.ndarray:
+    """A per-channel positive re-scaling of a weight tensor (Appendix F, "Could it be due to
+    scaling?").
+
+    ``axis="output"``: W[o] ← s_o·W[o] (the rescaling under which Pearson correlation between
+    output filters is invariant by construction); ``axis="input"``: W[:, i] ← s_i·W[:, i] — what a
+    BatchNorm affine factor γ_i of the previous layer amounts to when it is moved into the next
+    conv (the network's output unchanged), under which the output-channel statistic changes.
+    scales: (O,) or (I,) positive numbers.  Returns a float64 copy."""
+    if axis not in AXES:
+        raise ValueError(f"unknown axis {axis!r}; expected one of {AXES}")
+    w = _weight(weight)
+    s = np.asarray(scales, dtype=np.float64).reshape(-1)
+    n = w.shape[0 if axis == "output" else 1]
+    if s.shape != (n,) or not np.all(np.isfinite(s)) or np.any(s <= 0):
+        raise ValueError(f"scales must be {n} finite positive numbers for the {axis} axis, got shape {s.shape}")
+    shape = [1] * w.ndim
+    shape[0 if axis == "output" else 1] = n
+    return w * s.reshape(shape)
+
+
+def layers_correlation_vs_distance(weights, axis: str = "output", max_distance: int = 8,
+                                   absolute: bool = False) -> np.ndarray:
+    """Fig. 11 for a network: :func:`correlation_vs_distance` averaged over the layers with more
+    than ``max_distance`` channels on ``axis``; shape (max_distance,).
+
+    ``absolute=False`` (signed correlation) is centred at 0 for i.i.d. weights whatever the slice
+    length; mean |corr| is not (it scales like 1/√(slice length), which differs between the output
+    and the input axis), so signed values are the ones to compare across axes."""
+    curves = [correlation_vs_distance(w, axis, max_distance, absolute) for w in weights
+              if _weight(w).shape[0 if axis == "output" else 1] > max_distance]
+    if not curves:
+        raise ValueError(f"no layer has more than {max_distance} {axis} channels")
+    return np.nanmean(np.stack(curves), axis=0)
+
+
 __all__ = [
     "AXES", "channel_rows", "channel_correlation_matrix", "channel_correlation_matrix_loop",
     "offdiagonal", "correlation_histogram", "correlation_vs_distance",
     "mean_offdiagonal_correlation", "channel_mean_std", "mean_std_scatter",
-    "in_out_correlation_table",
+    "in_out_correlation_table", "rescale_channels", "layers_correlation_vs_distance",
 ]

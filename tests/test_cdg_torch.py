@@ -254,7 +254,7 @@ def test_comparison_figures_smoke(fid, tmp_path):
 def test_quick_table2_path_on_smoke_runs(tmp_path, monkeypatch):
     """The quick preset's Table 2 stand-in (cdg/table2_quick) read by the suite, exercised on
     that file's smoke runs (the suite's run lookup is pointed at them)."""
-    import validation.suites.cdg as suite
+    import validation.suites._cdg_nets as suite
     from analysis.nets.config import load_experiment
     from figures.common import FigureContext, make_runs
     from validation.registry import SuiteContext

@@ -6,7 +6,7 @@ from hypothesis import given, settings, strategies as st
 from analysis.correlation import (
     channel_correlation_matrix, channel_correlation_matrix_loop, channel_mean_std, channel_rows,
     correlation_histogram, correlation_vs_distance, in_out_correlation_table,
-    mean_offdiagonal_correlation, mean_std_scatter, offdiagonal,
+    mean_offdiagonal_correlation, mean_std_scatter, offdiagonal, rescale_channels,
 )
 
 
@@ -100,7 +100,23 @@ def test_mean_std_and_table():
     lambda: mean_offdiagonal_correlation(np.ones((3, 3)), statistic="median"),
     lambda: in_out_correlation_table([]),
     lambda: offdiagonal(np.ones((2, 3))),
+    lambda: rescale_channels(np.ones((3, 2)), [1.0, 2.0], "output"),
+    lambda: rescale_channels(np.ones((3, 2)), [1.0, -2.0], "input"),
+    lambda: rescale_channels(np.ones((3, 2)), [1.0, 2.0], "spatial"),
 ])
 def test_bad_inputs(call):
     with pytest.raises(ValueError):
         call()
+
+
+def test_rescale_channels_output_invariant_input_not():
+    """Appendix F: Pearson between output filters ignores output-channel scalings but not the
+    BatchNorm-style scaling of the next conv's input channels."""
+    r = np.random.default_rng(5)
+    w = 0.5 * r.normal(size=(1, 6, 3, 3)) + r.normal(size=(10, 6, 3, 3))
+    out = rescale_channels(w, r.uniform(0.2, 5, 10), "output")
+    np.testing.assert_allclose(channel_correlation_matrix(out), channel_correlation_matrix(w), atol=1e-13)
+    s = r.uniform(0.2, 5, 6)
+    inp = rescale_channels(w, s, "input")
+    np.testing.assert_allclose(inp[:, 2], w[:, 2] * s[2])
+    assert abs(mean_offdiagonal_correlation(inp) - mean_offdiagonal_correlation(w)) > 1e-3
