@@ -34,7 +34,12 @@ __all__ = [
     "conv2d_apply", "conv2d_adjoint", "conv_spectral_norm_circular", "conv_spectral_norm_zero",
     "lipschitz_upper_bound", "relu_net_forward", "relu_net_jacobian", "lipschitz_lower_bound",
     "lipschitz_exact_relu", "lipschitz_exact_residual", "binarize_weight", "LayerSpec", "resnet18_layer_specs",
-    "resnet20_layer_specs", "count_bops_flops",
+    "resnet20_layer_specs", "count_bops_flops", "lcr_layer_term", "lcr_layer_gradient", "eq13_coefficient",
+    "central_difference_gradient", "affine_energy_gradient", "official_estimator_ratio", "offdiag_cosine_rms",
+    "welch_offdiag_rms_bound", "product_shape", "difference_quotient_at_zero", "svd_power_rel_diff",
+    "np_proof_product_norm_sq", "quadratic_box_max", "lcr_cost_macs", "sn_cost_macs",
+    "orthonormal_columns", "psd_with_gap", "trained_hidden_activations", "synthetic_activations",
+    "residual_block_as_relu_net",
 ]
 
 
@@ -601,3 +606,298 @@ def count_bops_flops(specs: Sequence[LayerSpec], all_full_precision: bool = Fals
     bops = sum(s.macs for s in specs if s.binary and not all_full_precision)
     flops = sum(s.macs for s in specs if all_full_precision or not s.binary)
     return {"bops": int(bops), "flops": int(flops), "ops": bops / 64.0 + flops}
+
+
+# ----------------------------------------------------------------------------- the LCR loss and its gradient (Eq. 11-13)
+
+def _lcr_args(s_f, lam, beta, k, L) -> None:
+    for name, v in (("s_f", s_f), ("lam", lam), ("beta", beta)):
+        if isinstance(v, (bool, np.bool_)) or not np.isfinite(float(v)) or float(v) <= 0:
+            raise ValueError(f"{name} must be a positive finite number, got {v!r}")
+    _int(k, "k", 1)
+    if _int(L, "L", 1) < k:
+        raise ValueError(f"need k <= L, got k={k}, L={L}")
+
+
+def lcr_layer_term(s_b: float, s_f: float, lam: float = 1.0, beta: float = 2.0, k: int = 1, L: int = 4) -> float:
+    """One layer's share of λ/2·L_Lip (Eq. 11-12): λ/2·[(s_B/s_F − 1)·β^{k−L}]², s_B = ‖RM_B^k‖_SN,
+    s_F = ‖RM_F^k‖_SN (positive numbers)."""
+    _lcr_args(s_f, lam, beta, k, L)
+    return float(lam / 2.0 * ((float(s_b) / float(s_f) - 1.0) * float(beta) ** (k - L)) ** 2)
+
+
+def lcr_layer_gradient(w, s_f: float, lam: float = 1.0, beta: float = 2.0, k: int = 1, L: int = 4,
+                       reading: str = "sigma1") -> np.ndarray:
+    """The true gradient ∂/∂W_B of λ/2·[(s_B/s_F − 1)β^{k−L}]² (Eq. 11-12) when s_B stands for
+    σ1(W_B) (``reading="sigma1"``, under which Eq. 13's u1v1ᵀ is ∂s_B/∂W) or σ1(W_B)²
+    (``"sigma1_sq"``, §3.2's ‖W‖_SN = σ1(WᵀW)), s_F held fixed:
+
+        λ·β^{2(k−L)}·(r − 1)/s_F · ∂s_B/∂W,  r = s_B/s_F,  ∂σ1/∂W = u1v1ᵀ,  ∂σ1²/∂W = 2σ1·u1v1ᵀ.
+
+    Its coefficient along u1v1ᵀ changes sign at r = 1 (compare :func:`eq13_coefficient`).
+    w: (m, n) with a simple top singular value."""
+    _lcr_args(s_f, lam, beta, k, L)
+    if reading not in ("sigma1", "sigma1_sq"):
+        raise ValueError(f"reading must be 'sigma1' or 'sigma1_sq', got {reading!r}")
+    sig = spectral_norm(w)
+    s_b = sig if reading == "sigma1" else sig ** 2
+    ds = spectral_norm_gradient(w) * (1.0 if reading == "sigma1" else 2.0 * sig)
+    return lam * float(beta) ** (2 * (k - L)) * (s_b / float(s_f) - 1.0) / float(s_f) * ds
+
+
+def eq13_coefficient(s_b: float, s_f: float, lam: float = 1.0, beta: float = 2.0, k: int = 1, L: int = 4) -> float:
+    """Eq. 13's (and appendix Eq. 27's) coefficient of u1·v1ᵀ in ∂(λ/2·L_Lip)/∂W_B as printed:
+    −λ·β^{k−L}·‖RM_F‖/‖RM_B‖ = −λβ^{k−L}·s_F/s_B — negative for every s_B, s_F > 0."""
+    _lcr_args(s_f, lam, beta, k, L)
+    if not float(s_b) > 0:
+        raise ValueError(f"s_b must be positive, got {s_b!r}")
+    return float(-lam * float(beta) ** (k - L) * float(s_f) / float(s_b))
+
+
+def central_difference_gradient(f, x, h: float = 1e-6) -> np.ndarray:
+    """∂f/∂x by central differences (f(x + h·e_i) − f(x − h·e_i))/(2h) for every entry of x;
+    f maps an array of x's shape to a number. Error O(h²) + O(eps/h)."""
+    a = _array(x, "x")
+    if not h > 0:
+        raise ValueError(f"h must be positive, got {h!r}")
+    g = np.zeros_like(a)
+    for idx in np.ndindex(*a.shape):
+        e = np.zeros_like(a)
+        e[idx] = h
+        g[idx] = (float(f(a + e)) - float(f(a - e))) / (2.0 * h)
+    return g
+
+
+def affine_energy_gradient(w, x) -> np.ndarray:
+    """Lemma 2 (appendix 6.1, Eq. 16): for T(x) = Wx + b, g(x) = ½‖T(x) − T(0)‖² has
+    ∇g(x) = WᵀW·x. w: (m, n), x: (n,)."""
+    W = _array(w, "w", 2)
+    v = _array(x, "x", 1)
+    if v.shape[0] != W.shape[1]:
+        raise ValueError(f"x must have length {W.shape[1]}, got {v.shape[0]}")
+    return W.T @ (W @ v)
+
+
+# ----------------------------------------------------------------------------- the official estimator (LCR.py TopEigenvalue)
+
+def official_estimator_ratio(m) -> float:
+    """√‖RM·1‖ / √λ1(RM): the official one-step TopEigenvalue (:func:`power_iteration_official`
+    with iters = 1) over the true square root of RM's top eigenvalue. m: (c, c) symmetric PSD.
+
+    Since ‖RM·1‖ ≤ λ1·‖1‖ = λ1·√c, the ratio lies in [0, c^{1/4}]; it reaches c^{1/4} when the
+    all-ones vector is RM's top eigenvector (non-negative activations with a dominant common
+    mean, e.g. after ReLU) and is small when that eigenvector is far from 1 (zero-mean activations)."""
+    a = _square(m)
+    lam1 = float(np.linalg.eigvalsh(a)[-1])
+    if not lam1 > 0:
+        raise ValueError("m must have a positive top eigenvalue")
+    return power_iteration_official(a, 1) / math.sqrt(lam1)
+
+
+# ----------------------------------------------------------------------------- Eq. 7: sample orthogonality
+
+def offdiag_cosine_rms(a) -> float:
+    """Root mean square of the off-diagonal cosines a_iᵀa_j/(‖a_i‖‖a_j‖), i ≠ j, of the rows of
+    a (n, d): Eq. 7's quantity (0 when the samples are mutually orthogonal). Rows must be nonzero."""
+    x = _array(a, "a", 2)
+    if x.shape[0] < 2:
+        raise ValueError(f"need at least 2 rows, got {x.shape[0]}")
+    nrm = np.linalg.norm(x, axis=1)
+    if np.any(nrm == 0):
+        raise ValueError("every row (sample) must be nonzero (Eq. 7: a_iᵀa_i ≠ 0)")
+    c = (x / nrm[:, None]) @ (x / nrm[:, None]).T
+    off = ~np.eye(x.shape[0], dtype=bool)
+    return float(np.sqrt(np.mean(c[off] ** 2)))
+
+
+def welch_offdiag_rms_bound(n: int, d: int) -> float:
+    """The smallest possible :func:`offdiag_cosine_rms` of n nonzero vectors in R^d (Welch's
+    bound): Σ_{i,j} cos²_ij = ‖Ĝ‖_F² ≥ (tr Ĝ)²/rank Ĝ ≥ n²/d for the unit-row Gram Ĝ, so the mean
+    of the n(n−1) off-diagonal cos² is ≥ (n/d − 1)/(n − 1). 0 when n ≤ d (orthonormal rows
+    exist); positive when n > d: then Eq. 7 cannot hold (rank a·aᵀ ≤ d < n). Attained by
+    equal-norm tight frames."""
+    n = _int(n, "n", 2)
+    d = _int(d, "d", 1)
+    return float(math.sqrt(max(0.0, (n / d - 1.0) / (n - 1.0))))
+
+
+def product_shape(*shapes) -> tuple[int, ...] | None:
+    """The shape of the matrix product of matrices with the given (rows, cols) shapes, left to
+    right, or None where two neighbours do not conform (Eq. 1, 6, 8 dimension checks)."""
+    if len(shapes) < 1:
+        raise ValueError("give at least one (rows, cols) shape")
+    cur = None
+    for s in shapes:
+        if len(s) != 2 or any(isinstance(v, bool) or int(v) != v or v < 1 for v in s):
+            raise ValueError(f"shapes must be (rows, cols) of positive ints, got {s!r}")
+        s = (int(s[0]), int(s[1]))
+        if cur is None:
+            cur = s
+        elif cur[1] != s[0]:
+            return None
+        else:
+            cur = (cur[0], s[1])
+    return cur
+
+
+def difference_quotient_at_zero(f, eps) -> np.ndarray:
+    """|f(ε) − f(−ε)|/(2ε) for each ε > 0: the symmetric difference quotient of f at 0. For
+    f = sign it is 1/ε (unbounded: §3.2's 'explicit Lipschitz constant' of sgn fails); for the
+    STE surrogate hardtanh it is ≤ 1. f: a numpy ufunc-like function of an array."""
+    e = _array(eps, "eps", 1)
+    if np.any(e <= 0):
+        raise ValueError("eps must be positive")
+    return np.abs(np.asarray(f(e), dtype=np.float64) - np.asarray(f(-e), dtype=np.float64)) / (2.0 * e)
+
+
+def svd_power_rel_diff(w, res_stop: float = 1e-13, max_iters: int = 200000, seed=0) -> float:
+    """|σ1(W) by LAPACK's SVD − √(Algorithm 2 on WᵀW)|/σ1 (§2.2's 'SVD collapses on binary
+    matrices'): a number near rounding when the SVD works; inf when the SVD fails or returns a
+    non-finite value (e.g. a matrix with a non-finite entry). w: (m, n)."""
+    a = np.asarray(w, dtype=np.float64)
+    if a.ndim != 2 or a.size == 0:
+        raise ValueError(f"w must be a non-empty matrix, got shape {a.shape}")
+    try:
+        s = float(np.linalg.svd(a, compute_uv=False)[0])
+    except np.linalg.LinAlgError:
+        return float("inf")
+    if not np.isfinite(s) or not np.all(np.isfinite(a)):
+        return float("inf")
+    pi, _, _ = power_iteration_residual(a.T @ a, res_stop=res_stop, seed=seed, max_iters=max_iters)
+    return abs(s - math.sqrt(max(pi, 0.0))) / s
+
+
+# ----------------------------------------------------------------------------- appendix 6.1: the NP-hardness construction
+
+def np_proof_product_norm_sq(h, p) -> float:
+    """Eq. 22-25 in conforming dimensions: W1 = (h_1 … h_m) with columns h_i ∈ R^n, W2 (2, n)
+    whose first row is all ones and second row zero; returns ‖W2·diag(p)·W1‖₂², the squared
+    spectral norm of a rank-one matrix whose only nonzero row is (h_iᵀp)_i, which the proof
+    states equals Σ_i (h_iᵀp)² (it calls this the spectral norm; it is its square).
+    (As printed, Eq. 22-23's W1 and W2 do not conform.) h: (m, n) rows h_i, p: (n,)."""
+    H = _array(h, "h", 2)
+    v = _array(p, "p", 1)
+    if v.shape[0] != H.shape[1]:
+        raise ValueError(f"p must have length {H.shape[1]}, got {v.shape[0]}")
+    w2 = np.zeros((2, H.shape[1]))
+    w2[0] = 1.0                                  # (1, 0)ᵀ rows: only the first output is used
+    prod = w2 @ np.diag(v) @ H.T                 # (2, m): first row (h_iᵀp)_i, second row 0
+    return float(np.linalg.norm(prod, 2) ** 2)
+
+
+def quadratic_box_max(hmat, n_starts: int = 64, steps: int = 500, seed=0) -> dict:
+    """max pᵀHp over the vertices {0,1}^n (exhaustive, n ≤ 16) and over the box [0,1]^n
+    (projected gradient ascent from ``n_starts`` random starts): the relaxation step of the
+    NP-hardness proof (Eq. 21 vs 26, "the same optimum points"). Equal for positive
+    semi-definite H (a convex function peaks at a vertex); the box can exceed the vertices for
+    an indefinite H. Returns {"vertex_max", "box_max", "gap" = box_max − vertex_max}."""
+    H = _square(hmat, "hmat")
+    n = H.shape[0]
+    if n > 16:
+        raise ValueError(f"n ≤ 16 for the exhaustive vertex search, got {n}")
+    verts = np.array(list(itertools.product((0.0, 1.0), repeat=n)))
+    vmax = float(np.max(np.einsum("ij,jk,ik->i", verts, H, verts)))
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    lr = 0.5 / max(float(np.abs(np.linalg.eigvalsh(H)).max()), 1e-12)
+    best = -np.inf
+    for _ in range(_int(n_starts, "n_starts", 1)):
+        p = rng.uniform(0, 1, n)
+        for _ in range(_int(steps, "steps", 1)):
+            p = np.clip(p + lr * 2.0 * (H @ p), 0.0, 1.0)
+        best = max(best, float(p @ H @ p))
+    best = max(best, vmax)  # the vertices belong to the box
+    return {"vertex_max": vmax, "box_max": best, "gap": best - vmax}
+
+
+# ----------------------------------------------------------------------------- cost of LCR vs SN (§3.3)
+
+def lcr_cost_macs(blocks, batch: int, iters: int = 5) -> int:
+    """Multiply-accumulates of one LCR evaluation (§3.2-3.3, batch convention): per block with
+    (c_in, c_out, positions) — M = A_fᵀ·A_l over batch·positions rows (batch·pos·c_in·c_out),
+    RM = MᵀM (c_in·c_out²), ``iters`` power steps (iters·c_out²) — for the binary and the
+    full-precision side (×2)."""
+    batch = _int(batch, "batch", 1)
+    iters = _int(iters, "iters", 0)
+    total = 0
+    for b in blocks:
+        c_in, c_out, pos = (int(v) for v in b)
+        total += 2 * (batch * pos * c_in * c_out + c_in * c_out * c_out + iters * c_out * c_out)
+    return int(total)
+
+
+def sn_cost_macs(specs: Sequence[LayerSpec], iters: int = 1) -> int:
+    """Multiply-accumulates of spectral normalisation's power iteration (Miyato et al.: ``iters``
+    steps per training step) on every binary layer's weight matrix (c_out, c_in·k²): each step
+    computes Wᵀu and Wv (2·c_out·c_in·k²)."""
+    iters = _int(iters, "iters", 1)
+    return int(sum(2 * iters * s.c_out * s.c_in * s.k * s.k for s in specs if s.binary))
+
+
+# ----------------------------------------------------------------------------- test inputs of the Eq. 7-10 studies
+
+def orthonormal_columns(rng: np.random.Generator, n: int, c: int) -> np.ndarray:
+    """(n, c) with orthonormal columns (n ≥ c), Q of the QR factorisation of a Gaussian matrix."""
+    q, _ = np.linalg.qr(rng.standard_normal((_int(n, "n", 1), _int(c, "c", 1))))
+    return q
+
+
+def psd_with_gap(rng: np.random.Generator, d: int, gap: float) -> np.ndarray:
+    """Symmetric PSD (d, d) with λ1 = 1, λ2 = gap, the rest uniform in [0, gap], random eigenbasis
+    (the §3.3 power-iteration study)."""
+    d = _int(d, "d", 2)
+    if not 0 <= gap < 1:
+        raise ValueError(f"gap must lie in [0, 1), got {gap!r}")
+    ev = np.r_[1.0, gap, rng.uniform(0, gap, d - 2)]
+    q = orthonormal_columns(rng, d, d)
+    return (q * ev) @ q.T
+
+
+def trained_hidden_activations(rng: np.random.Generator, n: int, c: int, d: int = 20, steps: int = 100,
+                               lr: float = 0.1) -> np.ndarray:
+    """Hidden activations relu(X·W1ᵀ + b1) (n, c) of a 2-layer net d → c → 1 trained briefly
+    (``steps`` of full-batch gradient descent on the logistic loss) on a random linear teacher."""
+    x = rng.standard_normal((n, d))
+    y = (x @ rng.standard_normal(d) > 0).astype(np.float64)
+    w1 = rng.standard_normal((c, d)) * math.sqrt(2.0 / d)
+    b1 = np.zeros(c)
+    w2 = rng.standard_normal(c) * math.sqrt(1.0 / c)
+    for _ in range(steps):
+        z = x @ w1.T + b1
+        h = np.maximum(z, 0.0)
+        p = 1.0 / (1.0 + np.exp(-(h @ w2)))
+        g = (p - y) / n                        # ∂loss/∂logit
+        gw2 = h.T @ g
+        gz = np.outer(g, w2) * (z > 0)
+        w1 -= lr * gz.T @ x
+        b1 -= lr * gz.sum(0)
+        w2 -= lr * gw2
+    return np.maximum(x @ w1.T + b1, 0.0)
+
+
+def synthetic_activations(kind: str, rng: np.random.Generator, n: int, c: int) -> np.ndarray:
+    """(n, c) activations of one kind: "gaussian", "relu" (non-negative, common mean), "sign"
+    (±1, binary), "batchnorm" (ReLU of mixed channels, standardised per channel) or "trained"
+    (:func:`trained_hidden_activations`)."""
+    if kind == "gaussian":
+        return rng.standard_normal((n, c))
+    if kind == "relu":
+        return np.maximum(rng.standard_normal((n, c)), 0.0)
+    if kind == "sign":
+        return np.where(rng.standard_normal((n, c)) >= 0, 1.0, -1.0)
+    if kind == "batchnorm":
+        a = np.maximum(rng.standard_normal((n, c)) @ (np.eye(c) + 0.3 * rng.standard_normal((c, c))), 0.0)
+        return (a - a.mean(0)) / (a.std(0) + 1e-5)
+    if kind == "trained":
+        return trained_hidden_activations(rng, n, c)
+    raise ValueError(f"kind must be gaussian, relu, sign, batchnorm or trained, got {kind!r}")
+
+
+def residual_block_as_relu_net(w1, b1, w2) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """y = x + W2·relu(W1x + b1) written as a 2-layer ReLU net (x = relu(x) − relu(−x)), so that
+    :func:`lipschitz_exact_relu` checks :func:`lipschitz_exact_residual`."""
+    W1, W2 = _array(w1, "w1", 2), _array(w2, "w2", 2)
+    d = W1.shape[1]
+    first = np.vstack([np.eye(d), -np.eye(d), W1])
+    bias1 = np.r_[np.zeros(2 * d), _array(b1, "b1", 1)]
+    second = np.hstack([np.eye(d), -np.eye(d), W2])
+    return [first, second], [bias1, np.zeros(d)]

@@ -1,31 +1,31 @@
-"""Lipschitz Continuity Retained BNN suite (paper 002, short name ``lcr``).
+"""Lipschitz Continuity Retained BNN suite (paper 002, short name ``lcr``): registration, coverage and
+the theory claims. The network claims (trained runs) are in :mod:`validation.suites._lcr_nets`.
 
-Every number in a claim's ``measured`` is computed in this run from ``analysis.lipschitz`` (and,
-for the gradient claims, from torch autograd). Paper numbers appear only in ``expected`` (with
-their place) and in the printed-table constants below. Readings chosen where the paper is
-ambiguous (each also in the claim's note):
+Every number in a claim's ``measured`` is computed in this run by a named function of
+``analysis.lipschitz`` (and, for ``lcr.eq12.gradient_scale_at_init``, ``analysis.nets.binary``).
+Paper numbers appear only in the printed-number constants below (with their place) and in
+``expected``. Every verdict comes from a rule, and every rule is shown a counterfactual: the same
+measurement on a named input where the paper's statement is false (or, for a refuted claim, true).
+
+Readings chosen where the paper is ambiguous (each also in the claim's note):
 
 * Activations are rows: a (n, c) with n samples (or positions) and c channels; the paper's
   A = aᵀ (Eq. 6). "channel" space = M = a_prevᵀ·a_next (the official code's form, up to the
   transpose), "sample" space = Eq. 8 as printed (M = a_prev·a_nextᵀ, needs c_in = c_out).
-* Eq. 7 (samples mutually orthogonal) and the step to Eq. 9 (A·Aᵀ = I, i.e. channels
-  orthonormal) are different assumptions; both are run.
+* Eq. 7 (samples mutually orthogonal) and the step to Eq. 9 (A·Aᵀ = I, channels orthonormal) are
+  different assumptions; both are run. Together they need N = d (lcr.eq7.feasibility).
 * ‖W‖_SN in §3.2 is σ1(WᵀW) = σ1(W)²; Eq. 3 defines σ1(W). The gradient claims are run with
   s_B = σ1(W_B) (the reading under which Eq. 13's u1v1ᵀ is the derivative) and with
   s_B = σ1(W_B)² (the §3.2 definition); the sign conclusion is the same for both.
 * Table 3: the blank column header between −1 and 1 is log2 λ = 0. The ResNet-18 row has seven
-  values for six columns; reading (a) drops the second value 83.9 (a stray copy of the
-  ResNet-20 λ = 0 cell), reading (b) drops the first, 85.9. Both are run.
-* Table 5's 1.695×10^9 matches our count 1.6955×10^9 only when the paper truncates the last
-  digit (rounding gives 1.696); recorded as the reading under which it agrees.
-
-Network claims read the run cache (never train): the runs of ``analysis/nets/configs/lcr/
-table3.yaml`` and ``variants.yaml`` for the context's preset, plus the ``corruption.json`` and
-``fig3_similarity.json`` that the figure scripts ``lcr_corruption`` and ``lcr_fig3`` store in
-those run folders. While they are missing the claims are ``not-run`` and name the command
-(``workbench figures --only lcr_table3|lcr_corruption|lcr_fig3|lcr_variants --preset P``).
-At quick/smoke scale accuracies are ``reported`` (no comparison with CIFAR/ImageNet numbers);
-paired tests across seeds (same seed = same initialisation and data order) carry the comparison.
+  values for six columns; reading (a) (primary) drops the second value 83.9 (a stray copy of the
+  ResNet-20 λ = 0 cell), reading (b) drops the first, 85.9. Both are in ``measured``.
+* Table 5: one rounding rule for every printed number (|ours − printed| ≤ half a printed unit);
+  the FLOPs convention ("all types of operations such as skip structure, max pooling", §4.4) is
+  not recovered, so the FLOPs are ``reported``.
+* Printed arithmetic (kind ``consistency``): a difference of two printed table values agrees with
+  a printed gain when it lies within the text's half unit plus the two table values' half units
+  (the rounding of all three numbers).
 """
 from __future__ import annotations
 
@@ -36,29 +36,57 @@ from typing import Iterator
 import numpy as np
 
 from analysis import lipschitz as lp
-from validation.ledger import Claim, printed_half_unit
-from validation.registry import SuiteContext, register_suite
+from validation.ledger import Alternative, Claim, Counterfactual, at_most, holds, printed_half_unit
+from validation.registry import PaperItem, SuiteContext, register_suite
+from validation.suites import _lcr_nets
+from validation.suites._common import make_claim
+from validation.suites._lcr_nets import TABLE2_CIFAR10, TABLE2_PAIRS, TABLE3_LOG2_LAMBDA, TABLE3_RESNET20  # noqa: F401
 
 PAPER = "002_47c586d046ef3995.txt"
 ROUND_TOL = 1e-9  # relative; float64 rounding of eigenvalues of ≤ 256×256 products (≈ 1e-13) ≪ this
+FD_TOL = 1e-6     # central differences with h = 1e-6: truncation O(h²) + rounding O(eps/h) ≈ 1e-10 ≪ this
 
 # ----------------------------------------------------------------------------- printed numbers
-# Table 3 (effect of λ; CIFAR-10 top-1 %), columns λ = 0, log2 λ = −1, 0, 1, 2, 3.
-TABLE3_LOG2_LAMBDA = (None, -1, 0, 1, 2, 3)  # None: λ = 0
-TABLE3_RESNET20 = ("83.9", "83.7", "84.5", "85.9", "87.2", "86.5")
 TABLE3_RESNET18_RAW = ("85.9", "83.9", "86.2", "87.9", "90.1", "91.2", "91.8")  # 7 cells, 6 columns
+TABLE3_RESNET18 = {"a": TABLE3_RESNET18_RAW[:1] + TABLE3_RESNET18_RAW[2:], "b": TABLE3_RESNET18_RAW[1:]}
 TABLE2_IRNET = {"resnet20": "85.5", "resnet18": "91.5"}  # Table 2 (and Table 4 for ResNet-20)
-# Table 2, CIFAR-10 rows run by lcr/table2.yaml: setting -> printed top-1 (%)
-TABLE2_CIFAR10 = {"r18_fp": "93.0", "r18_irnet": "91.5", "r18_ours": "91.8",
-                  "r20_fp": "91.7", "r20_irnet": "85.5", "r20_irbireal": "86.5", "r20_ours": "86.0",
-                  "r20_ours_bireal": "87.2", "r20_irnet_w1a32": "90.2", "r20_ours_w1a32": "91.2"}
-TABLE2_PAIRS = {"r18_ours": "r18_irnet", "r20_ours": "r20_irnet", "r20_ours_bireal": "r20_irbireal",
-                "r20_ours_w1a32": "r20_irnet_w1a32"}  # "Ours" row -> its IR-Net row
-TABLE2_CIFAR10_TOL = 1.0  # percentage points: the seed-to-seed spread of one CIFAR-10 ResNet-20 run
+SEED_SD_CIFAR = 0.2  # reading: seed sd of one CIFAR-10 ResNet-20 top-1 (%); a difference of two runs has sd √2·0.2
+# Table 1 (ImageNet top-1/top-5 %), rows whose method and numbers survived the text conversion, by block
+TABLE1 = {
+    "resnet18_1/1": {"XNOR-Net": ("51.2", "73.2"), "BNN+": ("53.0", "72.6"), "DoReFa": ("53.4", "12.0"),
+                     "BiReal": ("56.4", "79.5"), "XNOR++": ("57.1", "79.5"), "IR-Net": ("58.1", "80.0"),
+                     "ProxyBNN": ("58.7", "81.2"), "ABC-Net": ("42.7", "67.6"), "Ours": ("59.6", "81.6")},
+    "resnet18_1/32": {"SQ-BWN": ("60.8", None), "HWGQ": ("61.3", "83.2"), "SQ-TWN": ("63.8", "85.7"),
+                      "BWHN": ("64.3", None), "IR-Net": ("66.5", "85.9"), "Ours": ("66.9", "86.4")},
+    "resnet34_1/1": {"ABC-Net": ("52.4", "76.5"), "Bi-Real": ("62.2", "83.9"), "IR-Net": ("62.9", "84.1"),
+                     "ProxyBNN": ("62.7", "84.5"), "Ours": ("63.5", "84.6")},
+    "variant_1/1": {"ReActNet": ("69.4", "85.5"), "Ours": ("69.8", "85.7")},
+}
+TABLE1_BASELINE = {"resnet18": ("69.6", "89.2"), "resnet34": ("73.3", "91.3")}
+# Table 4 (ablation), as printed: (dataset, label, value)
+TABLE4 = (("CIFAR", "Full Precision", "91.7"), ("CIFAR", "IR-Net (w/o BiReal)", "85.5"),
+          ("CIFAR", "IR-Net + LCR (w/o BiReal)", "86.0"), ("CIFAR", "IR-Net (w/ BiReal)", "86.5"),
+          ("CIFAR", "IR-Net + LCR (w/o BiReal)", "87.2"),
+          ("ImageNet", "Full Precision", "69.6"), ("ImageNet", "IR-Net (w/o BiReal)", "56.9"),
+          ("ImageNet", "IR-Net + LCR (w/o BiReal)", "58.4"), ("ImageNet", "IR-Net (w/ BiReal)", "58.1"),
+          ("ImageNet", "IR-Net + LCR", "59.6"), ("ImageNet", "ReActNet", "69.4"), ("ImageNet", "ReActNet + LCR", "69.8"))
+# Table 4 row -> the Table 1/2 cell that prints the same setting (None: no such row in Table 1/2)
+TABLE4_MATCH = {("CIFAR", 0): ("Table 2", "ResNet-20 Baseline 32/32", "91.7"),
+                ("CIFAR", 1): ("Table 2", "ResNet-20 IR-Net 1/1", "85.5"),
+                ("CIFAR", 2): ("Table 2", "ResNet-20 Ours 1/1", "86.0"),
+                ("CIFAR", 3): ("Table 2", "ResNet-20 IR-bireal 1/1", "86.5"),
+                ("CIFAR", 4): ("Table 2", "ResNet-20 Ours-bireal 1/1", "87.2"),
+                ("ImageNet", 5): ("Table 1", "ResNet-18 Baseline 32/32", "69.6"),
+                ("ImageNet", 8): ("Table 1", "ResNet-18 IR-Net 1/1", "58.1"),
+                ("ImageNet", 9): ("Table 1", "ResNet-18 Ours 1/1", "59.6"),
+                ("ImageNet", 10): ("Table 1", "ReActNet† 1/1", "69.4"),
+                ("ImageNet", 11): ("Table 1", "Ours† 1/1", "69.8")}
 # Table 5 (ResNet-18, ImageNet): BOPs and FLOPs as printed.
-TABLE5 = {"xnor_bops": "1.695e9", "xnor_flops": "1.333e8", "irnet_bops": "1.676e9",
-          "irnet_flops": "1.544e8", "fp_flops": "1.826e9"}
-FIG2_STD = {"irnet": "1.42", "lcr": "1.11", "percent_higher": "28"}  # §4.4, layer3.0.conv2
+TABLE5 = {"xnor_bops": "1.695e9", "xnor_flops": "1.333e8", "proxybnn_bops": "1.695e9", "proxybnn_flops": "1.564e8",
+          "irnet_bops": "1.676e9", "irnet_flops": "1.544e8", "ours_bops": "1.676e9", "ours_flops": "1.544e8",
+          "fp_flops": "1.826e9"}
+TABLE6 = {"irnet": ("89.2", "84.9"), "rbnn": ("87.5", "84.8"), "reactnet": ("87.0", "84.9")}  # mCE before → with LCR
+FIG2_STD = _lcr_nets.FIG2_STD
 
 
 def _rng(ctx: SuiteContext, tag: int) -> np.random.Generator:
@@ -74,131 +102,249 @@ def _summary(x) -> dict:
 
 
 def _claim(ctx, t0, **kw) -> Claim:
-    return Claim(paper=PAPER, seed=ctx.seed, runtime_s=time.perf_counter() - t0, **kw)
-
-
-def _orthonormal(rng, n, c):
-    q, _ = np.linalg.qr(rng.standard_normal((n, c)))
-    return q
+    kw.setdefault("evidence", "theory")
+    return make_claim(PAPER, ctx, t0, **kw)
 
 
 def _lam(rm) -> float:
     return float(np.linalg.eigvalsh(rm)[-1])
 
 
-# ----------------------------------------------------------------------------- activation models
+# ----------------------------------------------------------------------------- coverage
 
-def _activations(kind: str, rng, n: int, c: int) -> np.ndarray:
-    """(n, c) activations of one of the 'realistic' kinds of the Eq. 7–9 study."""
-    if kind == "gaussian":
-        return rng.standard_normal((n, c))
-    if kind == "relu":
-        return np.maximum(rng.standard_normal((n, c)), 0.0)
-    if kind == "batchnorm":
-        a = np.maximum(rng.standard_normal((n, c)) @ (np.eye(c) + 0.3 * rng.standard_normal((c, c))), 0.0)
-        return (a - a.mean(0)) / (a.std(0) + 1e-5)
-    if kind == "trained":
-        return _trained_hidden(rng, n, c)
-    raise ValueError(kind)
-
-
-def _trained_hidden(rng, n: int, c: int, d: int = 20, steps: int = 100, lr: float = 0.1) -> np.ndarray:
-    """Hidden activations relu(X·W1ᵀ + b1) (n, c) of a 2-layer net d → c → 1 trained briefly
-    (``steps`` of full-batch gradient descent, logistic loss) on a random linear teacher."""
-    x = rng.standard_normal((n, d))
-    y = (x @ rng.standard_normal(d) > 0).astype(np.float64)
-    w1 = rng.standard_normal((c, d)) * math.sqrt(2.0 / d)
-    b1 = np.zeros(c)
-    w2 = rng.standard_normal(c) * math.sqrt(1.0 / c)
-    for _ in range(steps):
-        z = x @ w1.T + b1
-        h = np.maximum(z, 0.0)
-        p = 1.0 / (1.0 + np.exp(-(h @ w2)))
-        g = (p - y) / n                        # ∂loss/∂logit
-        gw2 = h.T @ g
-        gz = np.outer(g, w2) * (z > 0)
-        w1 -= lr * gz.T @ x
-        b1 -= lr * gz.sum(0)
-        w2 -= lr * gw2
-    return np.maximum(x @ w1.T + b1, 0.0)
+ITEMS = [
+    PaperItem("Eq. 1 (W^k ∈ R^{d_{k−1}×d_k} vs A^k = W^k A^{k−1})", claims=("lcr.eq1.dimensions",)),
+    PaperItem("Eq. 3 (spectral norm) / §3.2 ‖W‖_SN = σ1(WᵀW)", claims=("lcr.sec32.sn_definition",)),
+    PaperItem("Eq. 4 (Lipschitz constant of a linear layer)", claims=("lcr.eq5.upper_bound", "lcr.lemma2.*")),
+    PaperItem("§3.2 sign has an explicit Lipschitz constant", claims=("lcr.sec32.sign_lipschitz",)),
+    PaperItem("Eq. 5 (product bound)", claims=("lcr.eq5.upper_bound",)),
+    PaperItem("Eq. 6 (A ∈ R^{d×N})", claims=("lcr.eq1.dimensions", "lcr.eq8.dimensions")),
+    PaperItem("Eq. 7 (independence assumption)", claims=("lcr.eq7.*",)),
+    PaperItem("Eq. 7 feasibility (batch N > d channels)", claims=("lcr.eq7.feasibility",)),
+    PaperItem("Eq. 8 (RM; needs d_{k−1} = d_k)", claims=("lcr.eq8.dimensions", "lcr.eq9.rm_equals_wtw.sample")),
+    PaperItem("Eq. 9 (RM = AᵀWᵀWA, σ1(RM) = σ1(WᵀW))", claims=("lcr.eq9.*",)),
+    PaperItem("§3.3 discussion: ‖RM_F‖ = ‖W_F‖, ‖RM_B‖ = ‖W_B‖", claims=("lcr.eq9.scale_exponent", "lcr.eq9.realistic.*")),
+    PaperItem("Eq. 10 (block-wise RM)", claims=("lcr.eq10.*",)),
+    PaperItem("§3.2 power iteration 'small trade-off of accuracy'; §3.3 '5 in practice'", claims=("lcr.sec33.five_iterations.*",)),
+    PaperItem("Algorithm 2 (power iteration, appendix 6.2)", claims=("lcr.alg2.*",)),
+    PaperItem("Official TopEigenvalue (LCR.py)", claims=("lcr.code.top_eigenvalue.*",)),
+    PaperItem("Eq. 11 (L_Lip)", claims=("lcr.eq13.sign", "lcr.code.*", "lcr.table3.quick_lambda_sweep")),
+    PaperItem("Eq. 12 (L = λ/2·L_Lip + L_CE)", claims=("lcr.eq12.*", "lcr.alg1.line10_lqe")),
+    PaperItem("Eq. 13 (gradient approximation)", claims=("lcr.eq13.*",)),
+    PaperItem("Eq. 14 (SVD reconstruction)", claims=("lcr.eq14.*",)),
+    PaperItem("Eq. 27-28 (appendix 6.3 derivation, v1u1ᵀ)", claims=("lcr.app63.*", "lcr.eq13.sign")),
+    PaperItem("Algorithm 1 (forward/backward of LCR-BNN)", claims=("lcr.alg1.*", "lcr.code.loss_variants")),
+    PaperItem("Alg. 1 line 10: L_QE absent from Eq. 12", claims=("lcr.alg1.line10_lqe",)),
+    PaperItem("β > 1: latter layers more independent (§3.3, §4.4)", claims=("lcr.fig3.independence_by_depth",)),
+    PaperItem("Lemma 1 (Eq. 15)", claims=("lcr.eq5.upper_bound", "lcr.eq10.blockwise_rm")),
+    PaperItem("Lemma 2 (Eq. 16)", claims=("lcr.lemma2.*",)),
+    PaperItem("Theorem 1 (Eq. 17-18)", claims=("lcr.thm1.*",)),
+    PaperItem("NP-hardness proof (Eq. 19-26)", claims=("lcr.app61.np_hardness.*",)),
+    PaperItem("§2.2 (i): SVD collapses on binary matrices", claims=("lcr.sec22.*",)),
+    PaperItem("§3.3: cost much lower than SN and DQ", claims=("lcr.sec33.cost_vs_sn",)),
+    PaperItem("§5 Limitations: around 20 % more training time", claims=("lcr.sec5.training_overhead",)),
+    PaperItem("§3.1 W_B = sgn(W_F)", claims=("lcr.binarization.*",)),
+    PaperItem("Table 1 (ImageNet)", claims=("lcr.table1.*", "lcr.consistency.table1_ours_best")),
+    PaperItem("Table 1 / Table 4 pairs", claims=("lcr.consistency.table4_vs_tables1_2",)),
+    PaperItem("Table 2 (CIFAR-10)", claims=("lcr.table2.*",)),
+    PaperItem("Table 3 (effect of λ)", claims=("lcr.table3.*",)),
+    PaperItem("Table 3 vs Table 2's ResNet-20 'Ours' 86.0", claims=("lcr.table3.resnet20.contains_table2_ours",)),
+    PaperItem("Table 4 (ablation)", claims=("lcr.consistency.table4_*", "lcr.consistency.sec43.*")),
+    PaperItem("Table 5 (BOPs/FLOPs, ProxyBNN row included)", claims=("lcr.table5.*",)),
+    PaperItem("Table 6 (mCE)", claims=("lcr.table6.*", "lcr.consistency.table6_arrows")),
+    PaperItem("§4.4 ImageNet-C protocol (mean top-1 at severity 5 vs mCE)", claims=("lcr.table6.protocol",)),
+    PaperItem("Fig. 2 (weight histograms; std 1.42 vs 1.11, 28 %)", claims=("lcr.fig2.*",)),
+    PaperItem("Fig. 3 (correlation maps)", claims=("lcr.fig3.*",)),
+    PaperItem("§4.1 gains 0.3 %, 0.7 %, 0.6 %; bi-real 1.0 % and 1.2 %", claims=("lcr.consistency.sec41.*",)),
+    PaperItem("§4.2 gains 0.9 % (ResNet-18) and 0.6 % (ResNet-34) vs ProxyBNN", claims=("lcr.consistency.sec42.*",)),
+    PaperItem("§4.3 gains 1.2 % and 0.4 % (Table 4)", claims=("lcr.consistency.sec43.*",)),
+    PaperItem("§4.3 'performance improves with λ increasing'", claims=("lcr.table3.resnet20.monotone", "lcr.table3.resnet18.monotone")),
+    PaperItem("§4.4 '1.6 % … as listed in Table 2'", claims=("lcr.consistency.sec44.*",)),
+    PaperItem("Table and figure references in §4.1-4.4", claims=("lcr.consistency.table_references",)),
+    PaperItem("§4.4 BOPs/FLOPs unchanged by LCR", claims=("lcr.table5.ours_equals_irnet",)),
+]
 
 
 # ----------------------------------------------------------------------------- the suite
 
-@register_suite("lcr", paper=PAPER)
+@register_suite("lcr", paper=PAPER, items=ITEMS)
 def run(ctx: SuiteContext) -> Iterator[Claim]:
-    """Retention Matrix (Eq. 7–10, Thm 1), power iteration (Alg. 2), LCR gradients (Eq. 11–13),
-    Lipschitz bounds (Eq. 3–5), binarization, Tables 2–6 and Figs 2–3 of the LCR-BNN paper."""
+    """Retention Matrix (Eq. 7–10, Thm 1), power iteration (Alg. 2), LCR gradients (Eq. 11–14),
+    Lipschitz bounds (Eq. 3–5, Lemmas 1–2, the NP-hardness proof), binarization, the paper's
+    printed arithmetic, Tables 1–6 and Figs 2–3 of the LCR-BNN paper."""
+    yield from theory_claims(ctx)
+    yield from _lcr_nets.network_claims(ctx)
+
+
+def theory_claims(ctx: SuiteContext) -> Iterator[Claim]:
+    yield from _dimensions(ctx)
     yield from _eq9_exact(ctx)
-    yield from _eq7_only(ctx)
+    yield from _eq7(ctx)
     yield from _theorem1(ctx)
     yield from _realistic(ctx)
     yield from _sn_definition(ctx)
     yield from _power_iteration(ctx)
+    yield from _official_estimator(ctx)
     yield from _gradients(ctx)
     yield from _gradient_scale(ctx)
     yield from _blockwise(ctx)
     yield from _bounds(ctx)
+    yield from _appendix(ctx)
     yield from _binarization(ctx)
+    yield from _cost(ctx)
     yield from _table3(ctx)
     yield from _table5(ctx)
     yield from _fig2(ctx)
-    yield from _network_claims(ctx)
+    yield from _consistency(ctx)
+
+
+# ----------------------------------------------------------------------------- dimensions (Eq. 1, 6, 8)
+
+def _dimensions(ctx):
+    t0 = time.perf_counter()
+    d_prev, d_next, n = 16, 32, 128  # ResNet-20's first width change, batch 128 (§4)
+
+    def eq1(w_shape):
+        out = lp.product_shape(w_shape, (d_prev, n))          # A^k = W^k A^{k−1}, A^{k−1} ∈ R^{d_{k−1}×N}
+        return {"W_shape": list(w_shape), "A_prev_shape": [d_prev, n], "product_shape": list(out) if out else None,
+                "expected_A_k_shape": [d_next, n]}
+    rule = holds(lambda m: m["product_shape"] == m["expected_A_k_shape"],
+                 "W^k·A^{k−1} is defined and has A^k's shape d_k × N")
+    yield _claim(ctx, t0, id="lcr.eq1.dimensions", where="Eq. 1 (§3.1) vs §3.1 'A^k = W_B^k A^{k−1}' and Eq. 6",
+                 section="Eq. 1", kind="consistency",
+                 statement="W^k ∈ R^{d_{k−1}×d_k} (Eq. 1) is the matrix of A^k = W^k·A^{k−1} with A^{k−1} ∈ R^{d_{k−1}×N} (Eq. 6).",
+                 expected="W^k A^{k−1} ∈ R^{d_k×N}", measured=eq1((d_prev, d_next)), rule=rule,
+                 counterfactuals=[Counterfactual("W^k ∈ R^{d_k×d_{k−1}} (the transposed convention)", eq1((d_next, d_prev)))],
+                 note=f"d_{{k−1}} = {d_prev}, d_k = {d_next}, N = {n}: with Eq. 1's shape the product is undefined unless "
+                      "d_{k−1} = d_k (and then has d_{k−1} rows); the code uses W (d_out, d_in).")
+    t0 = time.perf_counter()
+
+    def eq8(widths):
+        defined = []
+        for c_in, c_out in widths:
+            # Eq. 8 as printed: (A^{k−1})ᵀ (A^k) = (N × d_{k−1})(d_k × N)
+            defined.append(lp.product_shape((n, c_in), (c_out, n)) is not None)
+        return {"layers": len(widths), "defined": int(sum(defined)),
+                "undefined_at": [list(w) for w, ok in zip(widths, defined) if not ok]}
+    specs = [s for s in lp.resnet20_layer_specs() if s.binary]
+    widths = [(s.c_in, s.c_out) for s in specs]
+    rule8 = holds(lambda m: m["defined"] == m["layers"], "Eq. 8's (A^{k−1})ᵀA^k is defined for every binary layer")
+    yield _claim(ctx, t0, id="lcr.eq8.dimensions", where="Eq. 8, §3.2", section="Eq. 8", kind="paper-statement",
+                 statement="Eq. 8 defines RM^k = [(A^{k−1})ᵀA^k]ᵀ[(A^{k−1})ᵀA^k] for every layer k of the networks used "
+                           "(binary ResNet-20).",
+                 expected="defined for every layer", measured=eq8(widths), rule=rule8,
+                 counterfactuals=[Counterfactual("a constant-width network (every c_in = c_out)",
+                                                 eq8([(c, c) for _, c in widths]))],
+                 note="(A^{k−1})ᵀ is N × d_{k−1} and A^k is d_k × N: the product needs d_{k−1} = d_k, which fails at "
+                      "ResNet-20's width changes (16→32, 32→64). The channel form A^{k−1}(A^k)ᵀ (d_{k−1} × d_k, the "
+                      "official code's) is always defined and has the same nonzero spectrum when both exist.")
+
+
+# ----------------------------------------------------------------------------- Eq. 7-9
+
+def _rm_ratio_study(rng, n_ep, space, make_a, square_w):
+    """max |λmax(RM)/σ1(W)² − 1| over episodes, activations from ``make_a(rng, c)``."""
+    errs = []
+    for _ in range(n_ep):
+        c = int(rng.integers(4, 33))
+        a = make_a(rng, c)
+        w = rng.standard_normal((c, c)) if (space == "sample" or square_w) else \
+            rng.standard_normal((int(rng.integers(1, 33)), c))
+        errs.append(abs(_lam(lp.retention_matrix(a, a @ w.T, space)) / lp.spectral_norm(w) ** 2 - 1.0))
+    return errs
+
+
+def _channel_orthonormal(rng, c):
+    return lp.orthonormal_columns(rng, int(rng.integers(c, 4 * c + 1)), c)
+
+
+def _sample_orthonormal(rng, c):
+    return lp.orthonormal_columns(rng, c, int(rng.integers(2, c))).T   # n < c samples, orthonormal rows
 
 
 def _eq9_exact(ctx):
     for tag, space in enumerate(("channel", "sample")):
         t0 = time.perf_counter()
-        rng = _rng(ctx, 100 + tag)
         n_ep = ctx.n_episodes(200)
-        errs = []
-        for _ in range(n_ep):
-            c = int(rng.integers(2, 33))
-            n = int(rng.integers(c, 4 * c + 1))
-            a = _orthonormal(rng, n, c)
-            w = rng.standard_normal((c, c)) if space == "sample" else rng.standard_normal((int(rng.integers(1, 33)), c))
-            lam = _lam(lp.retention_matrix(a, a @ w.T, space))
-            errs.append(abs(lam / lp.spectral_norm(w) ** 2 - 1.0))
-        worst = float(np.max(errs))
-        yield _claim(ctx, t0, id=f"lcr.eq9.rm_equals_wtw.{space}", where="Eq. 8-9, §3.2",
-                     statement=f"With channel-orthonormal activations (A·Aᵀ = I, the step to Eq. 9), "
-                               f"λmax(RM) = λmax(WᵀW) = σ1(W)² exactly ({space} space).",
-                     expected="λmax(RM)/σ1(W)² = 1", measured={"max_rel_error": worst, "episodes": n_ep},
-                     tolerance=f"max relative error ≤ {ROUND_TOL:g} (float64 rounding of eigvalsh on ≤ 128×128)",
-                     status="confirmed" if worst <= ROUND_TOL else "deviates",
+        errs = _rm_ratio_study(_rng(ctx, 100 + tag), n_ep, space, _channel_orthonormal, False)
+        cf = _rm_ratio_study(_rng(ctx, 150 + tag), max(5, n_ep // 10), space, _sample_orthonormal, True)
+        yield _claim(ctx, t0, id=f"lcr.eq9.rm_equals_wtw.{space}", where="Eq. 8-9, §3.2", section="Eq. 9",
+                     kind="paper-statement",
+                     statement=f"With A·Aᵀ = I (the step from Eq. 8 to Eq. 9), λmax(RM) = λmax(WᵀW) = σ1(W)² "
+                               f"({space} space).",
+                     expected="λmax(RM)/σ1(W)² = 1", measured={"max_rel_error": float(max(errs)), "episodes": n_ep},
+                     rule=at_most(ROUND_TOL, key="max_rel_error", why="float64 rounding of eigvalsh"),
+                     counterfactuals=[Counterfactual("samples orthonormal instead (Eq. 7, n < c: AᵀA = I, A·Aᵀ ≠ I)",
+                                                     {"max_rel_error": float(max(cf))})],
+                     repro_tol={"rtol": 1e-3, "atol": 1e-12},  # a rounding-level maximum: only its size matters
                      note="a = Q from a QR factorisation (n ≥ c), W Gaussian; "
-                          + ("W square (Eq. 8 needs c_in = c_out)." if space == "sample" else "W rectangular allowed."))
+                          + ("W square (Eq. 8 needs c_in = c_out). " if space == "sample" else "W rectangular allowed. ")
+                          + "The paper prints the assumption as '(A^{k−1})(A^{k−1}) = I' and calls it Eq. 7's; it is "
+                            "channel orthonormality, which Eq. 7 (sample orthogonality) does not give (lcr.eq7.*).")
 
 
-def _eq7_only(ctx):
-    """Eq. 7 alone: samples mutually orthogonal (a·aᵀ diagonal), norms free, n ≤ c."""
+def _eq7_ratios(rng, n_ep, space, free_norms=True, square=False):
+    unit, free = [], []
+    for _ in range(n_ep):
+        c = int(rng.integers(4, 33))
+        n = c if square else int(rng.integers(2, c))
+        q = lp.orthonormal_columns(rng, c, n).T            # (n, c) orthonormal rows: samples orthonormal
+        w = rng.standard_normal((c, c))
+        s2 = lp.spectral_norm(w) ** 2
+        unit.append(_lam(lp.retention_matrix(q, q @ w.T, space)) / s2)
+        if free_norms:
+            a = np.exp(rng.uniform(-1, 1, n))[:, None] * q  # orthogonal samples with norms in [e^-1, e]
+            free.append(_lam(lp.retention_matrix(a, a @ w.T, space)) / s2)
+    out = {"unit_norm_samples": _summary(unit)}
+    if free_norms:
+        out["free_norm_samples"] = _summary(free)
+    out["median_gap"] = max(abs(1 - v["median"]) for v in out.values())
+    return out
+
+
+def _eq7(ctx):
+    """Eq. 7 alone (samples mutually orthogonal, norms free, n < c), and whether it can hold."""
     for tag, space in enumerate(("channel", "sample")):
         t0 = time.perf_counter()
-        rng = _rng(ctx, 200 + tag)
         n_ep = ctx.n_episodes(200)
-        unit, free = [], []
-        for _ in range(n_ep):
-            c = int(rng.integers(4, 33))
-            n = int(rng.integers(2, c))
-            q = _orthonormal(rng, c, n).T            # (n, c) orthonormal rows: samples orthonormal
-            w = rng.standard_normal((c, c))
-            s2 = lp.spectral_norm(w) ** 2
-            unit.append(_lam(lp.retention_matrix(q, q @ w.T, space)) / s2)
-            d = np.exp(rng.uniform(-1, 1, n))        # orthogonal samples with norms in [e^-1, e]
-            a = d[:, None] * q
-            free.append(_lam(lp.retention_matrix(a, a @ w.T, space)) / s2)
-        summ = {"unit_norm_samples": _summary(unit), "free_norm_samples": _summary(free)}
-        off = max(abs(1 - summ["unit_norm_samples"]["median"]), abs(1 - summ["free_norm_samples"]["median"]))
-        yield _claim(ctx, t0, id=f"lcr.eq7.orthogonal_samples.{space}", where="Eq. 7 → Eq. 9, §3.2",
-                     statement=f"Eq. 7's assumption alone (samples mutually orthogonal) gives "
-                               f"λmax(RM) = λmax(WᵀW) ({space} space).",
-                     expected="λmax(RM)/σ1(W)² = 1", measured=summ,
-                     tolerance="refuted when the median ratio differs from 1 by more than 10% "
-                               "(any systematic gap disproves an exact equality; 10% is far above rounding)",
-                     status="refuted" if off > 0.1 else "confirmed",
-                     note="n < c samples with orthonormal rows give a·aᵀ = I_n but aᵀa = a projection, "
-                          "so λmax(RM) = σ1(W·P)² ≤ σ1(W)² (channel) — Eq. 9 needs aᵀa = I_c (channels "
-                          "orthonormal), a different assumption; free norms scale the ratio by up to e⁴.")
+        meas = _eq7_ratios(_rng(ctx, 200 + tag), n_ep, space)
+        cf = _eq7_ratios(_rng(ctx, 250 + tag), max(5, n_ep // 10), space, free_norms=False, square=True)
+        yield _claim(ctx, t0, id=f"lcr.eq7.orthogonal_samples.{space}", where="Eq. 7 → Eq. 9, §3.2", section="Eq. 7",
+                     kind="paper-statement",
+                     statement=f"Eq. 7's assumption (samples mutually orthogonal) gives λmax(RM) = λmax(WᵀW) ({space} space).",
+                     expected="λmax(RM)/σ1(W)² = 1", measured=meas,
+                     rule=at_most(0.1, key="median_gap", why="a systematic gap disproves an exact equality; 10% is far "
+                                                             "above rounding"),
+                     counterfactuals=[Counterfactual("N = d unit-norm orthogonal samples (then A·Aᵀ = I too)", cf)],
+                     note="n < c samples with orthonormal rows give a·aᵀ = I_n but aᵀa = a projection, so λmax(RM) = "
+                          "σ1(W·P)² ≤ σ1(W)² (channel) — Eq. 9 needs aᵀa = I_c (channels orthonormal), a different "
+                          "assumption; free norms scale the ratio by up to e⁴.")
+    t0 = time.perf_counter()
+    rng = _rng(ctx, 260)
+
+    def feas(n, d):
+        a = lp.synthetic_activations("relu", rng, n, d) + 1e-3     # nonzero rows (Eq. 7's second line)
+        return {"batch_N": n, "channels_d": d, "rank_of_sample_gram": int(np.linalg.matrix_rank(a @ a.T)),
+                "min_rms_offdiag_cosine_any_activations": lp.welch_offdiag_rms_bound(n, d),
+                "rms_offdiag_cosine_relu_activations": lp.offdiag_cosine_rms(a),
+                "eq9_AAt_identity_possible": bool(n >= d)}
+    meas = feas(128, 16)
+    meas["positions_reading_1024x16"] = lp.welch_offdiag_rms_bound(1024, 16)
+    yield _claim(ctx, t0, id="lcr.eq7.feasibility", where="Eq. 7, §3.2; §4 (batch 128); ResNet-20 16 channels",
+                 section="Eq. 7", kind="paper-statement",
+                 statement="Eq. 7 (a_iᵀa_j ≈ 0 for i ≠ j, a_iᵀa_i ≠ 0) can hold for the paper's batches: N = 128 samples "
+                           "of d = 16-channel activations (the channel space of the RM, as in the official code).",
+                 expected="off-diagonal cosines ≈ 0",
+                 measured=meas,
+                 rule=at_most(_lcr_nets.APPROX_ZERO, key="min_rms_offdiag_cosine_any_activations",
+                              why="'≈ 0' = rms off-diagonal cosine ≤ 0.1, fixed in advance; the key is a lower bound "
+                                  "over ALL activations"),
+                 counterfactuals=[Counterfactual("a batch no larger than the channel count (N = 16, d = 16)", feas(16, 16))],
+                 note="Rank argument: a·aᵀ (N × N) has rank ≤ d = 16 < 128, so it cannot be diagonal with a nonzero "
+                      "diagonal; Welch's bound gives rms off-diagonal cosine ≥ √((N/d − 1)/(N − 1)) = 0.235 for any "
+                      "activations (0.248 with the official code's 1024 positions on 16 channels). Eq. 9's A·Aᵀ = I "
+                      "needs N ≥ d, Eq. 7 needs N ≤ d: both hold only when N = d. With d = C·H·W (flattened samples) "
+                      "Eq. 7 is feasible but A·Aᵀ = I_d is not (rank ≤ N < d).")
 
 
 def _theorem1(ctx):
@@ -210,31 +356,35 @@ def _theorem1(ctx):
         d = int(rng.integers(2, 17))
         h = rng.standard_normal((d, d))
         h = h @ h.T
-        u = _orthonormal(rng, d, d)
+        u = lp.orthonormal_columns(rng, d, d)
         sq_err.append(abs(_lam(u.T @ h @ u) / _lam(h) - 1))
         k = int(rng.integers(1, d))
-        un = _orthonormal(rng, d, k)                   # d×k, UᵀU = I_k, not square
+        un = lp.orthonormal_columns(rng, d, k)                   # d×k, UᵀU = I_k, not square
         ns_ratio.append(_lam(un.T @ h @ un) / _lam(h))
-    worst = float(max(sq_err))
-    yield _claim(ctx, t0, id="lcr.thm1.square", where="Theorem 1, appendix 6.1",
-                 statement="For square orthogonal U, σ1(UᵀHU) = σ1(H).", expected="ratio 1",
-                 measured={"max_rel_error": worst, "episodes": n_ep},
-                 tolerance=f"max relative error ≤ {ROUND_TOL:g} (rounding)",
-                 status="confirmed" if worst <= ROUND_TOL else "deviates",
-                 note="H random PSD, U from QR.")
+    yield _claim(ctx, t0, id="lcr.thm1.square", where="Theorem 1, appendix 6.1", section="Theorem 1", kind="derived",
+                 statement="For square orthogonal U, σ1(UᵀHU) = σ1(H) (similar matrices).", expected=None,
+                 measured={"max_rel_error": float(max(sq_err)), "episodes": n_ep}, status="reported",
+                 repro_tol={"rtol": 1e-3, "atol": 1e-12},
+                 note="a textbook identity (similarity) that holds for every input: evidence, not a test of the paper. "
+                      "H random PSD, U from QR. The case the paper needs is the non-square one (lcr.thm1.nonsquare).")
     t0 = time.perf_counter()
     ce = np.diag([1.0, 2.0])
+
+    def ratio(u):
+        return _lam(u.T @ ce @ u) / _lam(ce)
     e1 = np.array([[1.0], [0.0]])
-    ce_val = [_lam(e1.T @ ce @ e1), _lam(ce)]
+    rot = lp.orthonormal_columns(_rng(ctx, 301), 2, 2)
     yield _claim(ctx, t0, id="lcr.thm1.nonsquare", where="Theorem 1, appendix 6.1 (used with U = A in Eq. 9)",
-                 statement="UᵀU = I (the theorem's hypothesis) suffices for σ1(UᵀHU) = σ1(H); the proof "
-                           "uses U⁻¹, which exists only for square U.",
-                 expected="ratio 1", measured={"counterexample_H_diag12_U_e1": ce_val,
+                 section="Theorem 1", kind="paper-statement",
+                 statement="UᵀU = I (the theorem's hypothesis) suffices for σ1(UᵀHU) = σ1(H); the proof uses U⁻¹, which "
+                           "exists only for square U.",
+                 expected="ratio 1", measured={"counterexample_ratio_H_diag12_U_e1": ratio(e1),
                                                "random_nonsquare_ratio": _summary(ns_ratio)},
-                 tolerance="a single exact counterexample refutes the statement",
-                 status="refuted" if ce_val[0] != ce_val[1] else "confirmed",
-                 note="For U = e1 ∈ R^{2×1} (UᵀU = 1), UᵀHU = 1 while σ1(H) = 2; for random d×k U the "
-                      "ratio is ≤ 1 (Cauchy interlacing).")
+                 rule=holds(lambda r: abs(r - 1) <= ROUND_TOL, "σ1(UᵀHU)/σ1(H) = 1 to rounding",
+                            key="counterexample_ratio_H_diag12_U_e1"),
+                 counterfactuals=[Counterfactual("a square orthogonal U (2 × 2)", {"counterexample_ratio_H_diag12_U_e1": ratio(rot)})],
+                 note="For U = e1 ∈ R^{2×1} (UᵀU = 1), UᵀHU = 1 while σ1(H) = 2; for random d×k U the ratio is ≤ 1 "
+                      "(Cauchy interlacing). The form Eq. 9 needs (U = A with AAᵀ = I) is lcr.eq9.rm_equals_wtw.*.")
 
 
 def _realistic(ctx):
@@ -248,78 +398,75 @@ def _realistic(ctx):
             n_ep = ctx.n_episodes(100) if kind != "trained" else max(1, ctx.n_episodes(100) // 5)
             raw, norm = [], []
             for _ in range(n_ep):
-                a = _activations(kind, rng, n, c)
+                a = lp.synthetic_activations(kind, rng, n, c)
                 w = rng.standard_normal((c, c)) * math.sqrt(2.0 / c)  # Kaiming
                 lam = _lam(lp.retention_matrix(a, a @ w.T, space))
                 s2 = lp.spectral_norm(w) ** 2
                 g_scale = float(np.trace(a.T @ a)) / c            # mean squared column norm
                 raw.append(lam / s2)
                 norm.append(lam / (s2 * g_scale ** 2))
-            meas = {"raw_ratio": _summary(raw), "scale_normalised_ratio": _summary(norm), "n": n, "c": c}
-            yield _claim(ctx, t0, id=f"lcr.eq9.realistic.{kind}.{space}", where="Eq. 7-9, §3.2; §4.4",
+            yield _claim(ctx, t0, id=f"lcr.eq9.realistic.{kind}.{space}", where="Eq. 7-9, §3.2; §4.4", section="Eq. 9",
+                         kind="derived",
                          statement=f"Distribution of λmax(RM)/σ1(W)² for {kind} activations ({space} space).",
-                         expected=None, measured=meas,
-                         tolerance="none (the paper prints no number); median and IQR over episodes",
+                         expected=None, measured={"raw_ratio": _summary(raw), "scale_normalised_ratio": _summary(norm),
+                                                  "n": n, "c": c},
                          status="reported",
-                         note="raw ratio carries the activation scale (≈ mean squared column norm squared, "
-                              "s⁴); the normalised ratio divides by (tr(aᵀa)/c)², the best a single scale "
-                              "correction can do. 'trained': hidden layer of a 2-layer net after 100 GD steps.")
-    # scale dependence: exponent of λmax(RM) in the activation scale
+                         note="the paper prints no number; median and IQR over episodes. The raw ratio carries the "
+                              "activation scale (s⁴); the normalised ratio divides by (tr(aᵀa)/c)², the best a single "
+                              "scale correction can do. 'trained': hidden layer of a 2-layer net after 100 GD steps.")
     t0 = time.perf_counter()
     rng = _rng(ctx, 480)
-    a = _activations("relu", rng, n, c)
+    a = lp.synthetic_activations("relu", rng, n, c)
     w = rng.standard_normal((c, c)) * math.sqrt(2.0 / c)
     scales = np.array([0.25, 0.5, 1.0, 2.0, 4.0])
     exps = {}
     for space in ("channel", "sample"):
         lams = [_lam(lp.retention_matrix(s * a, s * a @ w.T, space)) for s in scales]
         exps[space] = float(np.polyfit(np.log(scales), np.log(lams), 1)[0])
-    ok = all(abs(e - 4) < 1e-6 for e in exps.values())
-    yield _claim(ctx, t0, id="lcr.eq9.scale_exponent", where="Eq. 8-9, §3.2",
-                 statement="λmax(RM) scales as s⁴ when the activations are scaled by s, so it equals "
-                           "σ1(W)² only at one activation scale (binary ±1 and FP activations differ in scale).",
-                 expected=4, measured=exps,
-                 tolerance="|exponent − 4| < 1e-6 (least-squares slope of exact power laws; rounding)",
-                 status="confirmed" if ok else "deviates",
-                 note="expected value from the derivation RM(s·a) = s⁴·RM(a), not from the paper.")
+    yield _claim(ctx, t0, id="lcr.eq9.scale_exponent", where="Eq. 8-9, §3.2; §3.3 'Discussion'", section="Eq. 9",
+                 kind="derived",
+                 statement="λmax(RM) scales as s⁴ when the activations are scaled by s (RM(s·a) = s⁴·RM(a)), so "
+                           "‖RM‖ equals σ1(W)² (not σ1(W), and not ‖W‖ of §3.3's ‖RM_F‖ = ‖W_F‖) only at one "
+                           "activation scale; binary ±1 and FP activations differ in scale.",
+                 expected=None, measured={"fitted_exponent": exps}, status="reported",
+                 repro_tol={"rtol": 1e-6, "atol": 1e-9},
+                 note="a property of Eq. 8 that holds for every input (exact homogeneity): the workbench's derivation, "
+                      "recorded as evidence, not a test. The paper's statement it bears on — σ1(RM) gives the spectral "
+                      "norm — is lcr.sec32.sn_definition.")
 
 
 def _sn_definition(ctx):
     t0 = time.perf_counter()
-    w = 2.0 * np.eye(3)
-    eq3 = lp.spectral_norm(w)
-    sec32 = lp.spectral_norm_sq(w)
-    rng = _rng(ctx, 500)
-    a = _orthonormal(rng, 64, 8)
-    wr = rng.standard_normal((8, 8))
-    lam = _lam(lp.retention_matrix(a, a @ wr.T))
-    meas = {"W=2I": {"eq3_sigma1": eq3, "sec32_sigma1_WtW": sec32},
-            "rm_over_sigma1": lam / lp.spectral_norm(wr), "rm_over_sigma1_sq": lam / lp.spectral_norm(wr) ** 2}
-    yield _claim(ctx, t0, id="lcr.sec32.sn_definition", where="§3.2 (after Eq. 9) vs Eq. 3",
-                 statement="‖W‖_SN := σ1(WᵀW) is the spectral norm of Eq. 3, so RM estimates the spectral norm.",
-                 expected="σ1(WᵀW) = σ1(W)", measured=meas,
-                 tolerance="a single exact counterexample (W = 2I) refutes the identity",
-                 status="refuted" if abs(eq3 - sec32) > 1e-12 else "confirmed",
-                 note="σ1(WᵀW) = σ1(W)²: under Eq. 9 RM estimates the squared spectral norm, so Eq. 11's "
-                      "ratio ‖RM_B‖/‖RM_F‖ is (σ_B/σ_F)²; the official code takes square roots (MSE of √λ).")
-    # the sign function is not Lipschitz (§3.2: "it still has an explicit Lipschitz constant")
+
+    def measure(w):
+        return {"eq3_sigma1": lp.spectral_norm(w), "sec32_sigma1_WtW": lp.spectral_norm_sq(w),
+                "abs_difference": abs(lp.spectral_norm(w) - lp.spectral_norm_sq(w))}
+    yield _claim(ctx, t0, id="lcr.sec32.sn_definition", where="§3.2 (after Eq. 9) vs Eq. 3", section="Eq. 3",
+                 kind="paper-statement",
+                 statement="‖W‖_SN := σ1(WᵀW) is the spectral norm of Eq. 3, so σ1(RM) gives the spectral norm.",
+                 expected="σ1(WᵀW) = σ1(W)", measured=measure(2.0 * np.eye(3)),
+                 rule=at_most(1e-12, key="abs_difference", why="rounding"),
+                 counterfactuals=[Counterfactual("an orthogonal W (σ1 = 1 = σ1²)",
+                                                 measure(lp.orthonormal_columns(_rng(ctx, 500), 3, 3)))],
+                 note="σ1(WᵀW) = σ1(W)² (W = 2I: 4 vs 2): under Eq. 9 RM estimates the squared spectral norm, so "
+                      "Eq. 11's ratio ‖RM_B‖/‖RM_F‖ is (σ_B/σ_F)² at equal activation scale; the official code takes "
+                      "square roots (MSE of √λ).")
     t0 = time.perf_counter()
     eps = 10.0 ** -np.arange(1, 9)
-    quot = (np.sign(eps) - np.sign(-eps)) / (2 * eps)
-    yield _claim(ctx, t0, id="lcr.sec32.sign_lipschitz", where="§3.2, after Eq. 4",
-                 statement="The sign function has an explicit (finite) Lipschitz constant.",
-                 expected="finite constant", measured={"eps": eps.tolist(), "difference_quotient_at_0": quot.tolist()},
-                 tolerance="an unbounded difference quotient refutes a finite Lipschitz constant",
-                 status="refuted" if quot[-1] > 1e7 else "confirmed",
-                 note="|sign(ε) − sign(−ε)|/(2ε) = 1/ε → ∞; only the STE surrogate (hardtanh, constant 1) is Lipschitz.")
+    quot = lp.difference_quotient_at_zero(np.sign, eps)
+    hardtanh = lp.difference_quotient_at_zero(lambda x: np.clip(x, -1.0, 1.0), eps)
+    yield _claim(ctx, t0, id="lcr.sec32.sign_lipschitz", where="§3.2, after Eq. 4", section="Eq. 4",
+                 kind="paper-statement", statement="The sign function has an explicit (finite) Lipschitz constant.",
+                 expected="finite constant", measured={"eps": eps.tolist(), "difference_quotient_at_0": quot.tolist(),
+                                                       "max": float(quot.max())},
+                 rule=at_most(1e6, key="max", why="a difference quotient above 1e6 at ε = 1e-8 grows without bound"),
+                 counterfactuals=[Counterfactual("hardtanh (the STE surrogate)", {"max": float(hardtanh.max())})],
+                 note="|sign(ε) − sign(−ε)|/(2ε) = 1/ε → ∞; only the STE surrogate (hardtanh, constant 1) is "
+                      "Lipschitz — the paper's own justification ('its derivative is numerically approximated by "
+                      "Hard-Tanh') names the surrogate, not sgn.")
 
 
-def _spectrum_matrix(rng, d, gap):
-    """Symmetric PSD (d, d) with λ1 = 1, λ2 = gap, the rest uniform in [0, gap]; random eigenbasis."""
-    ev = np.r_[1.0, gap, rng.uniform(0, gap, d - 2)]
-    q = _orthonormal(rng, d, d)
-    return (q * ev) @ q.T
-
+# ----------------------------------------------------------------------------- power iteration (§3.3, Alg. 2)
 
 def _power_iteration(ctx):
     gaps = (0.5, 0.8, 0.95)
@@ -327,114 +474,154 @@ def _power_iteration(ctx):
     n_ep = max(1, ctx.n_episodes(50) // 2)
     t0 = time.perf_counter()
     rng = _rng(ctx, 600)
-    res = {"fixed5_from_ones": {}, "alg2_res_1e-3": {}, "alg2_iterations": {}, "official_one_step_sqrt": {},
-           "official_one_step_sqrt_over_d_quarter": {}}
+    res = {"fixed5_from_ones": {}, "alg2_res_1e-3": {}, "alg2_iterations": {}}
     for gap in gaps:
         for d in dims:
             key = f"gap{gap}_d{d}"
-            e5, ea, it, eo, eo2 = [], [], [], [], []
+            e5, ea, it = [], [], []
             for _ in range(n_ep):
-                m = _spectrum_matrix(rng, d, gap)
+                m = lp.psd_with_gap(rng, d, gap)
                 e5.append(1.0 - lp.power_iteration(m, 5)[0])
                 val, _, n_it = lp.power_iteration_residual(m, res_stop=1e-3, seed=rng)
                 ea.append(abs(1.0 - val))
                 it.append(n_it)
-                off = lp.power_iteration_official(m, 1)
-                eo.append(abs(off - 1.0))                     # √λ1 = 1
-                eo2.append(abs(off / d ** 0.25 - 1.0))
             res["fixed5_from_ones"][key] = float(np.median(e5))
             res["alg2_res_1e-3"][key] = float(np.median(ea))
             res["alg2_iterations"][key] = float(np.median(it))
-            res["official_one_step_sqrt"][key] = float(np.median(eo))
-            res["official_one_step_sqrt_over_d_quarter"][key] = float(np.median(eo2))
-    rt = time.perf_counter() - t0
-    common = dict(paper=PAPER, seed=ctx.seed, runtime_s=rt, expected=None, status="reported")
-    yield Claim(id="lcr.sec33.five_iterations.error", where="§3.3 ('5 in practice'), Alg. 2",
-                statement="Relative error of λ1 after 5 power iterations from the all-ones vector "
-                          "(Rayleigh quotient), by spectral gap λ2/λ1 and dimension.",
-                measured={"median_rel_error": res["fixed5_from_ones"], "episodes": n_ep},
-                tolerance="none (no printed number); medians over episodes",
-                note="error ≈ (λ2/λ1)^10·tan²θ0: small for gap 0.5, large for gap ≥ 0.9; random eigenbasis.",
-                **common)
-    yield Claim(id="lcr.alg2.residual_threshold.error", where="Algorithm 2, appendix 6.2",
-                statement="Algorithm 2 (random start, stop when ‖v_{i+1} − v_i‖ < 1e-3, return "
-                          "v_{i+1}ᵀRMv_i): relative error and iteration count by gap and dimension.",
-                measured={"median_rel_error": res["alg2_res_1e-3"], "median_iterations": res["alg2_iterations"],
-                          "episodes": n_ep},
-                tolerance="none (no printed number or threshold); res_stop = 1e-3 chosen here",
-                note="the residual threshold is not printed; a small residual does not bound the eigenvalue "
-                     "error when the gap is small (slow convergence, early stop).", **common)
-    yield Claim(id="lcr.code.top_eigenvalue.error", where="official code LCR.py TopEigenvalue vs §3.3",
-                statement="The official code's one power step from the unnormalised all-ones vector, returning "
-                          "√‖RM·1‖: relative error against √λ1, and against √λ1·d^{1/4}.",
-                measured={"median_rel_error_vs_sqrt_lambda1": res["official_one_step_sqrt"],
-                          "median_rel_error_vs_sqrt_lambda1_times_d_quarter": res["official_one_step_sqrt_over_d_quarter"],
-                          "episodes": n_ep},
-                tolerance="none (no printed number)",
-                note="one step is far from √λ1 (the unnormalised start carries √d); the loss compares FP and "
-                     "binary values of the same d, so the factor partly cancels in the MSE of Eq. 11's variant.",
-                **common)
-    # realistic RMs: Kaiming 64×64 layers with ReLU and batch-normalised activations
+    yield _claim(ctx, t0, id="lcr.sec33.five_iterations.error", where="§3.3 ('5 in practice'), Alg. 2",
+                 section="Alg. 2", kind="paper-statement",
+                 statement="Power iteration approximates the spectral norm 'with a small trade-off of accuracy' "
+                           "(§3.2) in 5 iterations (§3.3): relative error by spectral gap λ2/λ1 and dimension.",
+                 expected=None, measured={"median_rel_error": res["fixed5_from_ones"], "episodes": n_ep},
+                 status="reported",
+                 note="'a small trade-off' gives no threshold: reported. Error ≈ (λ2/λ1)^10·tan²θ0: small for gap 0.5, "
+                      "large for gap ≥ 0.9; random eigenbasis, start from the all-ones vector.")
+    yield _claim(ctx, t0, id="lcr.alg2.residual_threshold.error", where="Algorithm 2, appendix 6.2", section="Alg. 2",
+                 kind="paper-statement",
+                 statement="Algorithm 2 (random start, stop when ‖v_{i+1} − v_i‖ < res_stop, return v_{i+1}ᵀRMv_i): "
+                           "relative error and iteration count by gap and dimension.",
+                 expected=None, measured={"median_rel_error": res["alg2_res_1e-3"],
+                                          "median_iterations": res["alg2_iterations"], "episodes": n_ep},
+                 status="reported",
+                 note="the residual threshold is not printed; res_stop = 1e-3 chosen here. A small residual does not "
+                      "bound the eigenvalue error when the gap is small (slow convergence, early stop).")
     for kind in ("relu", "batchnorm"):
         t0 = time.perf_counter()
         rng = _rng(ctx, 610 + (kind == "batchnorm"))
         errs, gapsr = [], []
         for _ in range(max(1, ctx.n_episodes(50) // 2)):
-            a = _activations(kind, rng, 256, 64)
+            a = lp.synthetic_activations(kind, rng, 256, 64)
             w = rng.standard_normal((64, 64)) * math.sqrt(2.0 / 64)
             rm = lp.retention_matrix(a, a @ w.T)
             ev = np.linalg.eigvalsh(rm)
             errs.append(1.0 - lp.power_iteration(rm, 5)[0] / ev[-1])
             gapsr.append(ev[-2] / ev[-1])
         yield _claim(ctx, t0, id=f"lcr.sec33.five_iterations.realistic.{kind}", where="§3.3 ('5 in practice')",
+                     section="Alg. 2", kind="derived",
                      statement=f"Relative error of 5 power iterations (from all-ones) on RMs of {kind} activations "
                                "through a Kaiming 64×64 layer (channel space), with the RMs' gap λ2/λ1.",
-                     expected=None, measured={"rel_error": _summary(errs), "gap": _summary(gapsr)},
-                     tolerance="none (no printed number)", status="reported",
-                     note="ReLU activations share a large mean component that makes λ1 of RM dominant (tiny gap "
-                          "ratio, exact after 5 steps) — RM then mostly measures that mean direction; batch-normalised "
+                     expected=None, measured={"rel_error": _summary(errs), "gap": _summary(gapsr)}, status="reported",
+                     note="ReLU activations share a large mean component that makes λ1 of RM dominant (tiny gap ratio, "
+                          "exact after 5 steps) — RM then mostly measures that mean direction; batch-normalised "
                           "activations remove it and the gap, and the error, grow.")
 
 
-def _gradients(ctx):
-    import torch
+def _official_rms(kind, rng, c):
+    """(RM of a residual-like block, RM) in channel space: input a (4c, c) of ``kind``, output
+    act(a + a·Wᵀ) with act = ReLU for "relu", sign for "sign", per-channel standardisation for "batchnorm"."""
+    a = lp.synthetic_activations({"relu": "relu", "sign": "sign", "batchnorm": "batchnorm"}[kind], rng, 4 * c, c)
+    w = rng.standard_normal((c, c)) * math.sqrt(2.0 / c)
+    z = a + a @ w.T
+    out = {"relu": lambda v: np.maximum(v, 0.0), "sign": lambda v: np.where(v >= 0, 1.0, -1.0),
+           "batchnorm": lambda v: (v - v.mean(0)) / (v.std(0) + 1e-5)}[kind](z)
+    return lp.retention_matrix(a, out)
 
-    # (1) appendix 6.3's v1u1ᵀ vs u1v1ᵀ by central finite differences
+
+def _official_estimator(ctx):
+    """The official TopEigenvalue: its bias by activation kind, and Eq. 11's loss at equal spectral norms."""
     t0 = time.perf_counter()
-    rng = _rng(ctx, 700)
-    e_app, e_13 = [], []
+    rng = _rng(ctx, 620)
+    dims = (16, 32, 64, 128, 256)
+    bias = {k: {str(c): lp.official_estimator_ratio(_official_rms(k, rng, c)) for c in dims}
+            for k in ("relu", "sign", "batchnorm")}
+    rnd = {str(d): float(np.median([lp.official_estimator_ratio(lp.psd_with_gap(rng, d, 0.5))
+                                    for _ in range(max(1, ctx.n_episodes(10)))])) for d in dims}
+    yield _claim(ctx, t0, id="lcr.code.top_eigenvalue.bias", where="official code LCR.py TopEigenvalue vs §3.3",
+                 section="Alg. 2", kind="derived",
+                 statement="The official one-step estimator √‖RM·1‖ over the true √λ1 lies in [0, c^{1/4}] (‖RM·1‖ ≤ "
+                           "λ1·√c); it comes close to the bound (90-95 %) on ReLU activations and stays far below it on sign "
+                           "or batch-normalised ones.",
+                 expected=None, measured={"ratio_by_activation_and_c": bias, "c_quarter": {str(c): c ** 0.25 for c in dims},
+                                          "random_eigenbasis_gap0.5": rnd},
+                 status="reported", figures=[],
+                 note="channel-space RMs of a residual-like block act(a + a·Wᵀ), input 4c × c; the bound holds for every "
+                      "input (Cauchy-Schwarz), so this is evidence, not a test. The one-step value is √(λ1·c^{1/2}) when "
+                      "the all-ones vector is the top eigenvector (non-negative activations with a common mean).")
+    t0 = time.perf_counter()
+    c = 64
+    rm_f = _official_rms("relu", _rng(ctx, 630), c)
+    rm_b0 = _official_rms("sign", _rng(ctx, 631), c)
+    rm_b = rm_b0 * (_lam(rm_f) / _lam(rm_b0))        # scale the binary side to the same λ1 (RM scales as s⁴)
+
+    def measure(f, b):
+        of, ob = lp.power_iteration_official(f, 1), lp.power_iteration_official(b, 1)
+        return {"lambda1_fp": _lam(f), "lambda1_binary": _lam(b), "official_fp": of, "official_binary": ob,
+                "official_mse_term": (of - ob) ** 2, "rel_diff": abs(of - ob) / max(of, ob)}
+    perm = _rng(ctx, 632).permutation(c)
+    yield _claim(ctx, t0, id="lcr.code.top_eigenvalue.mse_at_equal_lambda",
+                 where="official code LCR.py (TopEigenvalue, MSE) as Eq. 11; Alg. 1 line 8", section="Eq. 11",
+                 kind="paper-statement",
+                 statement="The released loss vanishes when the binary and FP spectral norms are equal (Eq. 11: ratio 1 → "
+                           "zero loss), i.e. the estimator's bias cancels between the two sides.",
+                 expected="official_fp = official_binary at equal λ1", measured=measure(rm_f, rm_b),
+                 rule=at_most(1e-6, key="rel_diff", why="equal to rounding"),
+                 counterfactuals=[Counterfactual("binary side = the FP RM with its channels permuted (same spectrum)",
+                                                 measure(rm_f, rm_f[np.ix_(perm, perm)]))],
+                 note="c = 64; FP side ReLU activations, binary side sign activations scaled to the same λ1. The earlier "
+                      "note 'the factor partly cancels in the MSE' was wrong: the factor (up to c^{1/4}) multiplies each "
+                      "side's value, so it multiplies the MSE (by up to √c) and differs between the FP (ReLU, near the "
+                      "bound) and binary (sign, far below it) sides, leaving a nonzero loss at equal spectral norms. "
+                      "Reading (b): the official main.py also scales the loss by α/(batch·10⁴).")
+
+
+# ----------------------------------------------------------------------------- gradients (Eq. 11-13, appendix 6.3)
+
+def _fd_errors(ctx, tag, formula):
+    rng = _rng(ctx, tag)
+    errs = []
     for _ in range(ctx.n_episodes(20)):
         d = int(rng.integers(2, 7))
         w = rng.standard_normal((d, d))
-        h = 1e-6
-        fd = np.zeros_like(w)
-        for idx in np.ndindex(*w.shape):
-            e = np.zeros_like(w)
-            e[idx] = h
-            fd[idx] = (lp.spectral_norm(w + e) - lp.spectral_norm(w - e)) / (2 * h)
-        e_13.append(float(np.abs(lp.spectral_norm_gradient(w) - fd).max()))
-        e_app.append(float(np.abs(lp.spectral_norm_gradient_appendix(w) - fd).max()))
-    fd_tol = 1e-6  # central differences, h = 1e-6: truncation O(h²) + rounding O(eps/h) ≈ 1e-10
-    yield _claim(ctx, t0, id="lcr.eq13.spectral_norm_gradient", where="Eq. 13 (u1 v1ᵀ)",
-                 statement="∂σ1(W)/∂W = u1·v1ᵀ.", expected="max |analytic − FD| ≤ 1e-6",
-                 measured={"max_abs_error": _summary(e_13)},
-                 tolerance=f"max abs difference ≤ {fd_tol:g} (central FD with h = 1e-6)",
-                 status="confirmed" if max(e_13) <= fd_tol else "deviates",
+        fd = lp.central_difference_gradient(lp.spectral_norm, w, h=1e-6)
+        errs.append(float(np.abs(formula(w) - fd).max()))
+    return errs
+
+
+def _gradients(ctx):
+    t0 = time.perf_counter()
+    e_13 = _fd_errors(ctx, 700, lp.spectral_norm_gradient)
+    e_app = _fd_errors(ctx, 700, lp.spectral_norm_gradient_appendix)
+    rule = at_most(FD_TOL, key="max", why="central FD with h = 1e-6")
+    yield _claim(ctx, t0, id="lcr.eq13.spectral_norm_gradient", where="Eq. 13 (u1 v1ᵀ)", section="Eq. 13",
+                 kind="paper-statement", statement="∂σ1(W)/∂W = u1·v1ᵀ.", expected="max |analytic − FD| ≤ 1e-6",
+                 measured=_summary(e_13), rule=rule,
+                 counterfactuals=[Counterfactual("the transposed formula v1u1ᵀ (appendix 6.3)", _summary(e_app))],
+                 repro_tol={"rtol": 1e-2, "atol": 1e-9},  # finite-difference noise
                  note="square Gaussian W (2..6), simple top singular value almost surely.")
     yield _claim(ctx, t0, id="lcr.app63.spectral_norm_gradient", where="appendix 6.3, last line (v1 u1ᵀ)",
-                 statement="∂‖W_B‖_SN/∂W_B = v1·u1ᵀ.", expected="max |analytic − FD| ≤ 1e-6",
-                 measured={"max_abs_error": _summary(e_app)},
-                 tolerance=f"refuted when the error exceeds {fd_tol:g} on every episode (the formula is the transpose)",
-                 status="refuted" if min(e_app) > fd_tol else "confirmed",
-                 note="the directional derivative u1ᵀHv1 = tr(v1u1ᵀH) gives the gradient (v1u1ᵀ)ᵀ = u1v1ᵀ "
-                      "(the appendix drops the transpose); Eq. 13 in the main text is right.")
-
-    # (2) Eq. 13 against the true gradient of Eq. 11-12, hand-derived and by autograd
+                 section="Eq. 27-28", kind="paper-statement", statement="∂‖W_B‖_SN/∂W_B = v1·u1ᵀ.",
+                 expected="max |analytic − FD| ≤ 1e-6", measured=_summary(e_app), rule=rule,
+                 counterfactuals=[Counterfactual("Eq. 13's u1v1ᵀ", _summary(e_13))],
+                 repro_tol={"rtol": 1e-2, "atol": 1e-9},
+                 note="the directional derivative u1ᵀHv1 = tr(v1u1ᵀH) gives the gradient (v1u1ᵀ)ᵀ = u1v1ᵀ (the appendix "
+                      "drops the transpose; for non-square W, v1u1ᵀ does not even have W's shape); Eq. 13 in the main "
+                      "text is right.")
+    # Eq. 13's coefficient against the true gradient of Eq. 11-12 (analysis.lipschitz.lcr_layer_gradient; the
+    # hand-derived gradient is checked against autograd and finite differences in tests/test_lipschitz.py)
     t0 = time.perf_counter()
     rng = _rng(ctx, 710)
     lam_, beta, L = 1.0, 2.0, 4
     rows = []
-    max_err = 0.0
     for reading in ("sigma1", "sigma1_sq"):
         for r_target in (0.5, 0.9, 1.1, 2.0):
             for k in (1, 3):
@@ -442,41 +629,28 @@ def _gradients(ctx):
                 sig = lp.spectral_norm(w)
                 s_b = sig if reading == "sigma1" else sig ** 2
                 s_f = s_b / r_target
-                r = s_b / s_f
-                # hand-derived: L = λ/2·[(r−1)β^{k−L}]²  ⇒  ∂L/∂W = λβ^{2(k−L)}(r−1)/s_F · ∂s_B/∂W
-                ds = lp.spectral_norm_gradient(w) * (1.0 if reading == "sigma1" else 2 * sig)
-                g_hand = lam_ * beta ** (2 * (k - L)) * (r - 1.0) / s_f * ds
-                wt = torch.tensor(w, dtype=torch.float64, requires_grad=True)
-                st = torch.linalg.matrix_norm(wt, ord=2)
-                st = st if reading == "sigma1" else st ** 2
-                loss = lam_ / 2 * ((st / s_f - 1.0) * beta ** (k - L)) ** 2
-                (g_auto,) = torch.autograd.grad(loss, wt)
-                g_auto = g_auto.numpy()
-                max_err = max(max_err, float(np.abs(g_auto - g_hand).max() / max(np.abs(g_hand).max(), 1e-300)))
-                g13 = -lam_ * beta ** (k - L) * (s_f / s_b) * lp.spectral_norm_gradient(w)
                 u1v1 = lp.spectral_norm_gradient(w)
-                rows.append({"reading": reading, "ratio": round(r, 6), "k": k,
-                             "true_coef": float(np.sum(g_auto * u1v1)), "eq13_coef": float(np.sum(g13 * u1v1))})
-    yield _claim(ctx, t0, id="lcr.eq11_12.gradient.hand_vs_autograd", where="Eq. 11-12",
-                 statement="The hand-derived gradient λβ^{2(k−L)}(r−1)/s_F·∂s_B/∂W of Eq. 11–12 equals autograd's.",
-                 expected="agreement to rounding", measured={"max_rel_error": max_err},
-                 tolerance="max relative error ≤ 1e-9 (float64 SVD gradients; rounding)",
-                 status="confirmed" if max_err <= 1e-9 else "deviates",
-                 note="s_B = σ1(W_B) and s_B = σ1(W_B)² readings, r = s_B/s_F on both sides of 1, k ∈ {1, 3}, "
-                      "L = 4, β = 2, λ = 1.")
-    agree_below = all(np.sign(x["true_coef"]) == np.sign(x["eq13_coef"]) for x in rows if x["ratio"] < 1)
-    agree_above = all(np.sign(x["true_coef"]) == np.sign(x["eq13_coef"]) for x in rows if x["ratio"] > 1)
-    yield _claim(ctx, t0, id="lcr.eq13.sign", where="Eq. 13, appendix Eq. 27",
-                 statement="Eq. 13's term −λβ^{k−L}(‖RM_F‖/‖RM_B‖)·u1v1ᵀ approximates the gradient of "
-                           "λ/2·L_Lip with respect to W_B.",
-                 expected="same sign (and size) as the true gradient along u1v1ᵀ",
-                 measured={"sign_agrees_ratio_below_1": bool(agree_below),
-                           "sign_agrees_ratio_above_1": bool(agree_above), "rows": rows},
-                 tolerance="sign disagreement on one side of ratio 1 refutes the approximation",
-                 status="refuted" if not (agree_below and agree_above) else "confirmed",
-                 note="the true coefficient is λβ^{2(k−L)}(r−1)/s_F (times 2σ1 in the σ1² reading): it changes "
-                      "sign at r = 1, while Eq. 13's is always negative; Eq. 13 also has β^{k−L} for β^{2(k−L)} "
-                      "and s_F/s_B for (r−1)/s_F. Along u1v1ᵀ the descent step of Eq. 13 always raises σ1(W_B).")
+                true = float(np.sum(lp.lcr_layer_gradient(w, s_f, lam_, beta, k, L, reading) * u1v1))
+                eq13 = lp.eq13_coefficient(s_b, s_f, lam_, beta, k, L)
+                rows.append({"reading": reading, "ratio": round(r_target, 6), "k": k, "true_coef": true,
+                             "eq13_coef": eq13, "size_ratio": abs(eq13 / true) if true else None})
+
+    def measure(rs):
+        return {"sign_agrees_fraction": float(np.mean([np.sign(x["true_coef"]) == np.sign(x["eq13_coef"]) for x in rs])),
+                "rows": rs}
+    yield _claim(ctx, t0, id="lcr.eq13.sign", where="Eq. 13, appendix Eq. 27", section="Eq. 13", kind="paper-statement",
+                 statement="Eq. 13's term −λβ^{k−L}(‖RM_F‖/‖RM_B‖)·u1v1ᵀ approximates the gradient of λ/2·L_Lip with "
+                           "respect to W_B.",
+                 expected="same sign (and size) as the true gradient along u1v1ᵀ", measured=measure(rows),
+                 rule=holds(lambda f: f == 1.0, "the sign agrees in every row (ratios on both sides of 1)",
+                            key="sign_agrees_fraction"),
+                 counterfactuals=[Counterfactual("rows with ‖RM_B‖/‖RM_F‖ < 1 only (where the signs agree)",
+                                                 measure([x for x in rows if x["ratio"] < 1]))],
+                 note="the true coefficient is λβ^{2(k−L)}(r−1)/s_F (times 2σ1 in the σ1² reading): it changes sign at "
+                      "r = 1, while Eq. 13's is always negative; Eq. 13 also has β^{k−L} for β^{2(k−L)} and s_F/s_B for "
+                      "(r−1)/s_F, so its size is off too (size_ratio per row). Along u1v1ᵀ the descent step of Eq. 13 "
+                      "always raises σ1(W_B). The former claim eq11_12.gradient.hand_vs_autograd (our derivation vs "
+                      "autograd) is a unit test now (tests/test_lipschitz.py).")
 
 
 def _gradient_scale(ctx):
@@ -505,29 +679,24 @@ def _gradient_scale(ctx):
         torch.set_num_threads(threads)
     mean_ratio = float(np.mean(ratios))
     yield _claim(ctx, t0, id="lcr.eq12.gradient_scale_at_init", where="Eq. 12, Table 3 (λ = 2^-1 … 2^3)",
-                 statement="At Table 3's weights λ, the LCR term λ/2·L_Lip and L_CE both steer training "
-                           "(no printed number; the λ range implies comparable gradient sizes).",
+                 section="Eq. 12", kind="derived",
+                 statement="‖∇_W λ/2·L_Lip‖/‖∇_W L_CE‖ at initialisation (no printed number; the λ range implies "
+                           "comparable gradient sizes).",
                  expected=None,
                  measured={"grad_ratio_lcr_over_ce_at_lambda1": _summary(ratios),
                            "per_stage_mean_ratio_at_lambda1": {k: float(np.mean(v)) for k, v in sorted(per_stage.items())},
                            "lambda_with_equal_gradient_norms": 1.0 / mean_ratio,
                            "ratio_at_table3_lambdas": {f"{lam:g}": lam * mean_ratio for lam in (0.5, 1, 2, 4, 8)}},
-                 tolerance="none (a diagnostic, no printed number)", status="reported",
-                 note="‖∇_W λ/2·L_Lip‖/‖∇_W L_CE‖ over the latent weights of all binary convolutions of a freshly "
-                      "initialised binary ResNet-20 (width 0.5, 1×28×28 Gaussian inputs, batch 64, random labels, "
-                      "training mode, float64), Eq. 11 with β = 2, 5 power iterations, same-pass FP activations; "
-                      f"{len(ratios)} initialisations. The ratio is linear in λ, so Table 3's λ ≥ 1/2 give an LCR "
-                      "gradient several times the cross-entropy's at the start of training (see lcr.table3.quick_lambda_sweep).")
+                 status="reported", repro_tol={"rtol": 1e-6, "atol": 1e-12},
+                 note="over the latent weights of all binary convolutions of a freshly initialised binary ResNet-20 "
+                      "(width 0.5, 1×28×28 Gaussian inputs, batch 64, random labels, training mode, float64), Eq. 11 "
+                      f"with β = 2, 5 power iterations, same-pass FP activations; {len(ratios)} initialisations. The "
+                      "ratio is linear in λ. Reading (c): this assumes λ multiplies Eq. 11 unscaled (Eq. 12); under the "
+                      "official main.py scaling α·sum/batch/10⁴ (reading b) the LCR gradient would be 10⁵-10⁶× smaller "
+                      "and would not dominate.")
 
 
-def _residual_block_as_relu_net(w1, b1, w2):
-    """y = x + W2·relu(W1x + b1) as a 2-layer ReLU net: x = relu(x) − relu(−x)."""
-    d = w1.shape[1]
-    first = np.vstack([np.eye(d), -np.eye(d), w1])
-    bias1 = np.r_[np.zeros(2 * d), b1]
-    second = np.hstack([np.eye(d), -np.eye(d), w2])
-    return [first, second], [bias1, np.zeros(d)]
-
+# ----------------------------------------------------------------------------- Eq. 10, Eq. 3-5, Lemma 2
 
 def _blockwise(ctx):
     t0 = time.perf_counter()
@@ -538,58 +707,165 @@ def _blockwise(ctx):
         w1 = rng.standard_normal((h, d)) / math.sqrt(d)
         b1 = 0.5 * rng.standard_normal(h)
         w2 = rng.standard_normal((d, h)) / math.sqrt(h)
-        a = _orthonormal(rng, n, d) * math.sqrt(n)   # channel Gram n·I: whitened, O(1) entries
+        a = lp.orthonormal_columns(rng, n, d) * math.sqrt(n)   # channel Gram n·I: whitened, O(1) entries
         out = a + np.maximum(a @ w1.T + b1, 0.0) @ w2.T
-        lam = _lam(lp.retention_matrix(a / math.sqrt(n), out / math.sqrt(n)))  # Gram I after the 1/√n
-        est = math.sqrt(lam)
+        est = math.sqrt(_lam(lp.retention_matrix(a / math.sqrt(n), out / math.sqrt(n))))
         exact, _, _ = lp.lipschitz_exact_residual(w1, b1, w2)
         if len(twin) < 2:  # the same constant from the block written as a plain ReLU net
-            ws, bs = _residual_block_as_relu_net(w1, b1, w2)
+            ws, bs = lp.residual_block_as_relu_net(w1, b1, w2)
             twin.append(abs(lp.lipschitz_exact_relu(ws, bs, max_units=2 * d + h)[0] / exact - 1))
-        upper = 1.0 + lp.spectral_norm(w1) * lp.spectral_norm(w2)
-        fit = np.linalg.lstsq(a, out, rcond=None)[0].T           # least-squares linear map
+        fit = np.linalg.lstsq(a, out, rcond=None)[0].T            # least-squares linear map
         r_exact.append(est / exact)
-        r_upper.append(est / upper)
+        r_upper.append(est / (1.0 + lp.spectral_norm(w1) * lp.spectral_norm(w2)))
         r_lsq.append(abs(est / lp.spectral_norm(fit) - 1))
-    meas = {"sqrt_lambda_over_exact_lipschitz": _summary(r_exact),
-            "sqrt_lambda_over_upper_bound": _summary(r_upper),
-            "rel_diff_to_sigma1_of_least_squares_fit": _summary(r_lsq),
-            "exact_constant_two_implementations_max_rel_diff": max(twin)}
-    yield _claim(ctx, t0, id="lcr.eq10.blockwise_rm", where="Eq. 10, §3.2",
-                 statement="For a residual block, √λmax(RM_m) (whitened inputs) estimates the block's Lipschitz constant.",
-                 expected=None, measured=meas,
-                 tolerance="none printed; the identity with the least-squares fit holds to rounding (≤ 1e-9)",
-                 status="reported",
-                 note="block y = x + W2·relu(W1x + b1), d = 3, hidden 6; exact constant by enumerating the 2^6 "
-                      "activation patterns with linprog (checked on two blocks against the block written as a "
-                      "plain ReLU net, 2^12 patterns). With whitened inputs √λmax(RM) is exactly σ1 of the "
-                      "best linear fit of the block — an average slope, which lies below the exact Lipschitz constant.")
+    yield _claim(ctx, t0, id="lcr.eq10.blockwise_rm", where="Eq. 10, §3.2", section="Eq. 10", kind="derived",
+                 statement="For a residual block, √λmax(RM_m) (whitened inputs) against the block's exact Lipschitz "
+                           "constant.",
+                 expected=None, measured={"sqrt_lambda_over_exact_lipschitz": _summary(r_exact),
+                                          "sqrt_lambda_over_upper_bound": _summary(r_upper),
+                                          "rel_diff_to_sigma1_of_least_squares_fit": _summary(r_lsq),
+                                          "exact_constant_two_implementations_max_rel_diff": max(twin)},
+                 status="reported", repro_tol={"rtol": 1e-5, "atol": 1e-9},
+                 note="block y = x + W2·relu(W1x + b1), d = 3, hidden 6; exact constant by enumerating the 2^6 activation "
+                      "patterns with linprog (Lemma 1: the sup of the Jacobian norms; checked on two blocks against the "
+                      "block written as a plain ReLU net). With whitened inputs √λmax(RM) is exactly σ1 of the best "
+                      "linear fit of the block — an average slope, which lies below the exact Lipschitz constant.")
 
 
 def _bounds(ctx):
     t0 = time.perf_counter()
     rng = _rng(ctx, 900)
-    gap_up, gap_lo, viol = [], [], 0
-    for _ in range(max(1, ctx.n_episodes(30) // 2)):
-        dims = [int(rng.integers(2, 5)), int(rng.integers(2, 6)), int(rng.integers(2, 5)), int(rng.integers(1, 4))]
-        ws = [rng.standard_normal((dims[i + 1], dims[i])) for i in range(3)]
-        bs = [rng.standard_normal(dims[i + 1]) for i in range(3)]
-        exact, _, _ = lp.lipschitz_exact_relu(ws, bs)
-        up = lp.lipschitz_upper_bound(ws)
-        lo = lp.lipschitz_lower_bound(ws, bs, n_points=200, refine_steps=30, seed=rng)
-        viol += int(not (lo <= exact * (1 + 1e-9) and exact <= up * (1 + 1e-9)))
-        gap_up.append(up / exact if exact > 0 else float("inf"))
-        gap_lo.append(lo / exact if exact > 0 else 1.0)
-    yield _claim(ctx, t0, id="lcr.eq5.upper_bound", where="Eq. 3-5, Lemma 1",
-                 statement="The product of layer spectral norms bounds the Lipschitz constant of a ReLU network "
-                           "from above (Eq. 5).",
-                 expected="lower bound ≤ exact ≤ Π σ1(W^k)",
-                 measured={"violations": viol, "upper_over_exact": _summary(gap_up),
-                           "search_lower_over_exact": _summary(gap_lo)},
-                 tolerance="zero violations of the sandwich (relative slack 1e-9 for rounding)",
-                 status="confirmed" if viol == 0 else "refuted",
+
+    def study(act_gain):
+        gap_up, gap_lo, viol = [], [], 0
+        r = _rng(ctx, 900)
+        for _ in range(max(1, ctx.n_episodes(30) // 2)):
+            dims = [int(r.integers(2, 5)), int(r.integers(2, 6)), int(r.integers(2, 5)), int(r.integers(1, 4))]
+            ws = [r.standard_normal((dims[i + 1], dims[i])) for i in range(3)]
+            bs = [r.standard_normal(dims[i + 1]) for i in range(3)]
+            # σ = act_gain·ReLU: the same as ReLU with the next layers' weights (and biases after) scaled
+            ws_act = [ws[0], act_gain * ws[1], act_gain * ws[2]]
+            exact, _, _ = lp.lipschitz_exact_relu(ws_act, bs)
+            up = lp.lipschitz_upper_bound(ws)      # Eq. 5 with ‖σ‖_Lip = 1
+            viol += int(exact > up * (1 + 1e-9))
+            gap_up.append(up / exact if exact > 0 else float("inf"))
+            if act_gain == 1.0:
+                lo = lp.lipschitz_lower_bound(ws, bs, n_points=200, refine_steps=30, seed=rng)
+                viol += int(lo > exact * (1 + 1e-9))
+                gap_lo.append(lo / exact if exact > 0 else 1.0)
+        out = {"violations": viol, "upper_over_exact": _summary(gap_up)}
+        if gap_lo:
+            out["search_lower_over_exact"] = _summary(gap_lo)
+        return out
+    yield _claim(ctx, t0, id="lcr.eq5.upper_bound", where="Eq. 3-5, Lemma 1", section="Eq. 5", kind="paper-statement",
+                 statement="The product of layer spectral norms bounds the Lipschitz constant of a ReLU network from "
+                           "above (Eq. 5).",
+                 expected="lower bound ≤ exact ≤ Π σ1(W^k)", measured=study(1.0),
+                 rule=at_most(0, key="violations", why="zero violations of the sandwich (relative slack 1e-9)"),
+                 counterfactuals=[Counterfactual("activation 10·ReLU (‖σ‖_Lip = 10, left out of the product)", study(10.0))],
+                 repro_tol={"rtol": 1e-5, "atol": 1e-9},
                  note="3-layer ReLU nets with ≤ 9 hidden units; exact constant by enumerating activation patterns "
-                      "(linprog feasibility). The product is loose by the reported factor.")
+                      "(linprog feasibility; Lemma 1). A theorem: it fails only through a bug. The product is loose by "
+                      "the reported factor.")
+    t0 = time.perf_counter()
+    r = _rng(ctx, 910)
+
+    def lemma2(affine: bool):
+        errs = []
+        for _ in range(max(2, ctx.n_episodes(10) // 2)):
+            m, n = int(r.integers(2, 6)), int(r.integers(2, 6))
+            w, b, x = r.standard_normal((m, n)), r.standard_normal(m), r.standard_normal(n)
+            f = (lambda v: w @ v + b) if affine else (lambda v: np.maximum(w @ v + b, 0.0))
+            g = lambda v: 0.5 * float(np.sum((f(v) - f(np.zeros(n))) ** 2))  # noqa: E731
+            errs.append(float(np.abs(lp.central_difference_gradient(g, x) - lp.affine_energy_gradient(w, x)).max()))
+        return {"max_abs_error": max(errs)}
+    yield _claim(ctx, t0, id="lcr.lemma2.gradient", where="Lemma 2 (appendix 6.1, Eq. 16)", section="Lemma 2",
+                 kind="paper-statement",
+                 statement="For an affine T(x) = Wx + b, g(x) = ½‖T(x) − T(0)‖² has ∇g(x) = WᵀWx.",
+                 expected="∇g = WᵀWx", measured=lemma2(True),
+                 rule=at_most(FD_TOL, key="max_abs_error", why="central FD with h = 1e-6"),
+                 counterfactuals=[Counterfactual("a non-affine map relu(Wx + b)", lemma2(False))],
+                 repro_tol={"rtol": 1e-2, "atol": 1e-9},
+                 note="as printed the lemma names the map T, differentiates q and defines g through f (typos). "
+                      "Its consequence: the Hessian of g is WᵀW, whose top eigenvalue is σ1(W)² — the squared norm "
+                      "(lcr.sec32.sn_definition), while Eq. 4 states ‖W‖_Lip = ‖W‖_SN = σ1(W).")
+
+
+# ----------------------------------------------------------------------------- Eq. 14, Alg. 1, appendix 6.1
+
+def _appendix(ctx):
+    t0 = time.perf_counter()
+    rng = _rng(ctx, 950)
+    errs, rank_full = [], []
+    for _ in range(max(2, ctx.n_episodes(20) // 2)):
+        m, n = int(rng.integers(4, 33)), int(rng.integers(4, 33))
+        wb = np.where(rng.standard_normal((m, n)) >= 0, 1.0, -1.0)
+        u, s, vt = np.linalg.svd(wb, full_matrices=False)
+        r = int(np.linalg.matrix_rank(wb))
+        recon = sum(s[j] * np.outer(u[:, j], vt[j]) for j in range(r))
+        errs.append(float(np.abs(recon - wb).max()))
+        rank_full.append(r == min(m, n))
+    yield _claim(ctx, t0, id="lcr.eq14.svd_reconstruction", where="Eq. 14, §3.3", section="Eq. 14", kind="derived",
+                 statement="W_B^k = Σ_{j ≤ rank} σ_j u_j v_jᵀ (Eq. 14, the SVD) on ±1 matrices; the rank of random ±1 "
+                           "matrices is min(m, n).",
+                 expected=None, measured={"max_abs_reconstruction_error": max(errs),
+                                          "fraction_full_rank": float(np.mean(rank_full))},
+                 status="reported", repro_tol={"rtol": 1e-2, "atol": 1e-12},
+                 note="the SVD holds for every matrix (a textbook identity: evidence, not a test). As printed, Eq. 14 "
+                      "writes u_j v_j (no transpose) and names the rank d_k, Eq. 1's layer width; for ±1 weight matrices "
+                      "the rank is min(d_{k−1}, d_k) almost surely, so the two d_k agree only when d_k ≤ d_{k−1}.")
+    t0 = time.perf_counter()
+
+    def lqe(terms_line10):
+        eq12 = {"L_Lip", "L_CE"}
+        return {"eq12_terms": sorted(eq12), "line10_terms": sorted(terms_line10),
+                "missing_from_eq12": sorted(set(terms_line10) - eq12)}
+    yield _claim(ctx, t0, id="lcr.alg1.line10_lqe", where="Algorithm 1 line 10 vs Eq. 12", section="Alg. 1",
+                 kind="consistency",
+                 statement="Algorithm 1 line 10 combines L_CE and the quantization error loss L_QE 'for the overall "
+                           "loss L by Eq. 12'.",
+                 expected="every term of line 10 is in Eq. 12", measured=lqe({"L_CE", "L_QE"}),
+                 rule=holds(lambda m: not m["missing_from_eq12"], "line 10's terms are all in Eq. 12"),
+                 counterfactuals=[Counterfactual("line 9's L_Lip with L_CE (Eq. 12's own terms)", lqe({"L_CE", "L_Lip"}))],
+                 note="Eq. 12 is λ/2·L_Lip + L_CE; L_QE is defined nowhere in the paper. The workbench trains Eq. 12 as "
+                      "printed (no L_QE); Alg. 1's other steps are run by the loss hook (lcr.code.loss_variants).")
+    t0 = time.perf_counter()
+    rng = _rng(ctx, 960)
+    errs = []
+    for _ in range(max(3, ctx.n_episodes(20) // 2)):
+        m, n = int(rng.integers(2, 9)), int(rng.integers(2, 9))
+        h, p = rng.standard_normal((m, n)), rng.uniform(0, 1, n)
+        target = float(np.sum((h @ p) ** 2))
+        errs.append(abs(lp.np_proof_product_norm_sq(h, p) - target) / max(target, 1e-300))
+    yield _claim(ctx, t0, id="lcr.app61.np_hardness.rank_one_norm", where="appendix 6.1, Eq. 22-25", section="Eq. 19-26",
+                 kind="derived",
+                 statement="The proof's W2·diag(p)·W1 (in conforming dimensions) is rank one with squared spectral norm "
+                           "Σ_i (h_iᵀp)².",
+                 expected=None, measured={"max_rel_error": max(errs)}, status="reported",
+                 repro_tol={"rtol": 1e-2, "atol": 1e-12},
+                 note="holds for every input (a rank-one norm): evidence. As printed, W1 = (h_1 … h_{d1}) and "
+                      "W2 = (1_{d1×1}, 0_{d1×d2−1})ᵀ do not conform with diag(p), p ∈ R^n, and the proof calls the "
+                      "squared norm 'the spectral norm'. Eq. 20's 'max min' has no inner variable.")
+    t0 = time.perf_counter()
+    rng = _rng(ctx, 970)
+    cases = []
+    for _ in range(max(3, ctx.n_episodes(10) // 2)):
+        n = int(rng.integers(2, 7))
+        h = rng.standard_normal((n + 2, n))
+        cases.append(lp.quadratic_box_max(h.T @ h, n_starts=16, steps=200, seed=rng)["gap"])
+    indefinite = lp.quadratic_box_max(np.array([[-4.0, 2.0], [2.0, 0.0]]), n_starts=16, steps=200, seed=0)
+    yield _claim(ctx, t0, id="lcr.app61.np_hardness.relaxation", where="appendix 6.1, Eq. 21 and 25-26",
+                 section="Eq. 19-26", kind="paper-statement",
+                 statement="Eq. 25-26's relaxation p ∈ [0, 1]^n has the same optimum as ReLU derivatives p ∈ {0, 1}^n "
+                           "for a full-rank positive semi-definite H.",
+                 expected="box max = vertex max", measured={"max_gap_box_minus_vertex": max(cases), "cases": len(cases)},
+                 rule=at_most(1e-9, key="max_gap_box_minus_vertex", why="rounding"),
+                 counterfactuals=[Counterfactual("an indefinite H = [[-4, 2], [2, 0]] (outside the proof's hypothesis)",
+                                                 {"max_gap_box_minus_vertex": indefinite["gap"]})],
+                 repro_tol={"rtol": 1e-3, "atol": 1e-9},
+                 note="a convex quadratic peaks at a vertex of the box, so the step holds; the proof's reduction "
+                      "follows Virmaux & Scaman (2018), which the paper cites ([47]). Eq. 21 writes the open box "
+                      "0 < p_k < 1 (no vertex), Eq. 26 the closed one.")
 
 
 def _binarization(ctx):
@@ -598,8 +874,7 @@ def _binarization(ctx):
     r_chan, r_plain, r_conv = [], [], []
     for _ in range(ctx.n_episodes(50)):
         c_out, c_in = int(rng.integers(8, 65)), int(rng.integers(8, 65))
-        w = rng.standard_normal((c_out, c_in, 3, 3)) * math.sqrt(2.0 / (9 * c_in))
-        wm = w.reshape(c_out, -1)
+        wm = (rng.standard_normal((c_out, c_in, 3, 3)) * math.sqrt(2.0 / (9 * c_in))).reshape(c_out, -1)
         s = lp.spectral_norm(wm)
         r_chan.append(lp.spectral_norm(lp.binarize_weight(wm)) / s)
         r_plain.append(lp.spectral_norm(lp.binarize_weight(wm, "none")) / s)
@@ -608,452 +883,401 @@ def _binarization(ctx):
         r_conv.append(lp.conv_spectral_norm_circular(lp.binarize_weight(w), (16, 16))
                       / lp.conv_spectral_norm_circular(w, (16, 16)))
     yield _claim(ctx, t0, id="lcr.binarization.spectral_norm_ratio", where="§3.1-3.2 (W_B = sgn(W_F))",
-                 statement="Spectral norm of the binarised weights relative to the latent weights.",
-                 expected=None,
+                 section="Eq. 1", kind="derived",
+                 statement="Spectral norm of the binarised weights relative to the latent weights.", expected=None,
                  measured={"sign_times_channel_alpha_matrix": _summary(r_chan), "plain_sign_matrix": _summary(r_plain),
                            "sign_times_channel_alpha_conv_operator_16x16": _summary(r_conv)},
-                 tolerance="none printed", status="reported",
+                 status="reported", repro_tol={"rtol": 1e-6, "atol": 1e-12},
                  note="Kaiming-Gaussian 3×3 kernels reshaped to (c_out, c_in·9); conv operator norm exact by FFT "
                       "(circular padding). Plain sign(W) inflates σ1 by ≈ 1/std(W).")
-    # SVD does not "collapse" on ±1 matrices
     t0 = time.perf_counter()
     diffs = []
+    mats = []
     for _ in range(ctx.n_episodes(20)):
         m = int(rng.integers(8, 129))
-        wb = np.where(rng.standard_normal((m, m)) >= 0, 1.0, -1.0)
-        svd = lp.spectral_norm(wb)
-        pi, _, _ = lp.power_iteration_residual(wb.T @ wb, res_stop=1e-13, seed=rng, max_iters=200000)
-        diffs.append(abs(svd - math.sqrt(pi)) / svd)
-    yield _claim(ctx, t0, id="lcr.sec22.svd_on_binary_matrices", where="§1, §2.2 ('Relation to SN' (i))",
+        mats.append(np.where(rng.standard_normal((m, m)) >= 0, 1.0, -1.0))
+        diffs.append(lp.svd_power_rel_diff(mats[-1], seed=rng))
+    broken = mats[0].copy()
+    broken[0, 0] = np.nan
+    collapse = holds(lambda v: not (math.isfinite(v) and v <= 1e-6),
+                     "SVD 'collapses' when its σ1 is non-finite or differs from converged power iteration by > 1e-6",
+                     key="max_rel_diff")
+    yield _claim(ctx, t0, id="lcr.sec22.svd_on_binary_matrices", where="§1, §2.2 ('Relation to SN' (i)), §3.2",
+                 section="§2.2", kind="paper-statement",
                  statement="Singular-value computation collapses on binary (±1) weight matrices because they are "
                            "'extremely sparse'.",
-                 expected="SVD fails on ±1 matrices", measured={"svd_vs_power_iteration_rel_diff": _summary(diffs)},
-                 tolerance="agreement of LAPACK's SVD with converged power iteration to 1e-6 on every matrix refutes it",
-                 status="refuted" if max(diffs) < 1e-6 else "reported",
-                 note="±1 matrices are dense (no zero entries); their top singular value is computed as for any "
-                      "matrix. Power iteration converges slowly when the top gap is small (hence 1e-6, not rounding).")
+                 expected="SVD fails on ±1 matrices", measured={"max_rel_diff": float(max(diffs)),
+                                                                "rel_diff": _summary(diffs),
+                                                                "fraction_zero_entries": float(np.mean([np.mean(m == 0) for m in mats]))},
+                 rule=collapse,
+                 counterfactuals=[Counterfactual("a ±1 matrix with one non-finite entry (where an SVD does fail)",
+                                                 {"max_rel_diff": lp.svd_power_rel_diff(broken)})],
+                 repro_tol={"rtol": 1.0, "atol": 1e-6},  # power-iteration residuals: only 'below 1e-6' matters
+                 note="±1 matrices are dense (no zero entries); their top singular value is computed as for any matrix. "
+                      "Power iteration converges slowly when the top gap is small (hence 1e-6, not rounding).")
+
+
+def _cost(ctx):
+    t0 = time.perf_counter()
+    specs = lp.resnet20_layer_specs()
+    binary = [s for s in specs if s.binary]
+    # one RM per residual block: (c_in of its first conv, c_out of its second, output positions)
+    blocks = [(binary[i].c_in, binary[i + 1].c_out, binary[i + 1].h_out * binary[i + 1].w_out)
+              for i in range(0, len(binary), 2)]
+
+    def measure(lcr_blocks, batch):
+        lcr = lp.lcr_cost_macs(lcr_blocks, batch=batch, iters=5)
+        sn = lp.sn_cost_macs(specs, iters=1)
+        return {"lcr_macs_per_step": lcr, "sn_macs_per_step": sn, "lcr_over_sn": lcr / sn, "batch": batch}
+    one_block = [(binary[0].c_in, binary[-1].c_out, 1)]
+    yield _claim(ctx, t0, id="lcr.sec33.cost_vs_sn", where="§3.3 'Differences with SN and DQ' (ii)", section="Eq. 10",
+                 kind="paper-statement",
+                 statement="Benefiting from module-wise simplification, the total computation cost of LCR is much lower "
+                           "than SN's and DQ's (binary ResNet-20, CIFAR-10, batch 128).",
+                 expected="lcr_over_sn < 1", measured=measure(blocks, 128),
+                 rule=at_most(1.0, key="lcr_over_sn", why="LCR cheaper than one SN power step per layer"),
+                 counterfactuals=[Counterfactual("one RM spanning all 18 binary convolutions, batch 1 at one position",
+                                                 measure(one_block, 1))],
+                 note="multiply-accumulates per training step: LCR forms M = A_fᵀA_l over batch × positions rows, RM = MᵀM "
+                      "and 5 power steps, for the binary and the FP side, per block; SN does one power step (Wᵀu, Wv) per "
+                      "binary conv (DQ likewise). Forming M from the activations dominates and grows with the batch.")
+    t0 = time.perf_counter()
+    fwd = sum(s.macs for s in specs) * 128
+    lcr = lp.lcr_cost_macs(blocks, batch=128, iters=5)
+    yield _claim(ctx, t0, id="lcr.sec5.training_overhead", where="§5 Limitations ('around 20% more' training time)",
+                 section="§5", kind="paper-number",
+                 statement="Adding LCR costs around 20 % more training time.", expected="20",
+                 measured={"lcr_macs_over_training_macs_pct": 100.0 * lcr / (3 * fwd), "training_macs_per_step": 3 * fwd,
+                           "lcr_macs_per_step": lcr},
+                 status="reported",
+                 note="a MAC count (forward + backward ≈ 3 × forward MACs at batch 128) does not give time: measured "
+                      "timings are `workbench bench --suite lcr` (never in the ledger, DESIGN.md). Reported.")
+
+
+# ----------------------------------------------------------------------------- Table 3
+
+def _drops(row, allowance):
+    vals = [float(v) for v in row]
+    steps = np.diff(vals)
+    big = [(i + 1, float(s)) for i, s in enumerate(steps) if s < -allowance - 1e-12]
+    return {"steps": [round(float(s), 6) for s in steps], "largest_drop": max(0.0, -float(steps.min())),
+            "drops_beyond_allowance_at_column": [i for i, _ in big], "argmax_column": int(np.argmax(vals))}
 
 
 def _table3(ctx):
+    allowance = 2.0 * math.sqrt(2.0) * SEED_SD_CIFAR
+    rule = at_most(allowance, key="largest_drop",
+                   why=f"a drop counts beyond 2·√2·σ_seed = {allowance:.3g} (σ_seed = {SEED_SD_CIFAR:g}, reading): "
+                       "single-run cells")
+    cols = ["lambda=0", -1, 0, 1, 2, 3]
     t0 = time.perf_counter()
-    vals = np.array([float(v) for v in TABLE3_RESNET20])
-    diffs = np.diff(vals)
-    peak = TABLE3_LOG2_LAMBDA[int(np.argmax(vals))]
     yield _claim(ctx, t0, id="lcr.table3.resnet20.monotone", where="Table 3 (ResNet-20 row) vs §4.3 text",
-                 statement="Performance improves with λ increasing (§4.3).",
-                 expected={"row": list(TABLE3_RESNET20), "columns_log2_lambda": ["lambda=0", -1, 0, 1, 2, 3]},
-                 measured={"argmax_log2_lambda": peak, "n_decreases": int((diffs < 0).sum()),
-                           "decreases_at": [TABLE3_LOG2_LAMBDA[i + 1] for i in np.where(diffs < 0)[0]]},
-                 tolerance="any decrease larger than one printed unit (0.1) along increasing λ refutes monotone improvement",
-                 status="refuted" if (diffs < -0.1 + 1e-9).any() else "confirmed",
-                 note="the row peaks at log2 λ = 2 and drops at log2 λ = −1 and 3; the blank header is read as log2 λ = 0.")
+                 section="Table 3", kind="consistency", statement="Performance improves with λ increasing (§4.3).",
+                 expected={"row": list(TABLE3_RESNET20), "columns_log2_lambda": cols},
+                 measured=_drops(TABLE3_RESNET20, allowance), rule=rule,
+                 counterfactuals=[Counterfactual("the row sorted ascending (a monotone world)",
+                                                 _drops(sorted(TABLE3_RESNET20, key=float), allowance))],
+                 note="Review answer: the cells are single runs, so a drop counts only beyond 2·√2·σ_seed (σ_seed = 0.2 "
+                      "points assumed for one CIFAR-10 ResNet-20 run; the paper prints no spread). The −0.2 step at "
+                      "log2 λ = −1 is within it; the −0.7 drop after the peak at log2 λ = 2 carries the verdict (it "
+                      "would not at σ_seed ≥ 0.25). The blank header is read as log2 λ = 0; §4.3 cites 'Fig 3' for this "
+                      "table (lcr.consistency.table_references).")
     t0 = time.perf_counter()
-    diff = abs(float(TABLE3_RESNET20[0]) - float(TABLE2_IRNET["resnet20"]))
-    tol = printed_half_unit(TABLE3_RESNET20[0]) + printed_half_unit(TABLE2_IRNET["resnet20"])
-    yield _claim(ctx, t0, id="lcr.table3.resnet20.lambda0_vs_irnet", where="Table 3 λ = 0 vs Tables 2 and 4 (IR-Net, ResNet-20)",
-                 statement="Table 3's λ = 0 entry (LCR off) is the IR-Net baseline of Tables 2 and 4.",
-                 expected={"table3_lambda0": TABLE3_RESNET20[0], "table2_table4_irnet": TABLE2_IRNET["resnet20"]},
-                 measured={"abs_difference": diff},
-                 tolerance=f"|difference| ≤ half a printed unit of each (= {tol:g})",
-                 status="confirmed" if diff <= tol + 1e-12 else "deviates",
-                 note="both printed values recorded; the paper does not say whether Table 3 uses another "
-                      "training schedule than Table 2.")
-    # ResNet-18 row: 7 cells for 6 columns, two readings
-    for reading, drop in (("a", 1), ("b", 0)):
+    readings = {k: _drops(v, allowance) for k, v in TABLE3_RESNET18.items()}
+    yield _claim(ctx, t0, id="lcr.table3.resnet18.monotone", where="Table 3 (ResNet-18 row, 7 cells) vs §4.3",
+                 section="Table 3", kind="consistency", statement="Performance improves with λ increasing (ResNet-18 row).",
+                 expected={"row_printed": list(TABLE3_RESNET18_RAW), "columns_log2_lambda": cols},
+                 measured={**readings["a"], "reading_b": readings["b"]}, rule=rule,
+                 counterfactuals=[Counterfactual("the ResNet-20 row", _drops(TABLE3_RESNET20, allowance))],
+                 note="7 cells for 6 columns. Primary reading (a) drops the second cell 83.9 (a copy of ResNet-20's "
+                      "λ = 0 cell); reading (b) drops the first, 85.9: monotone under both.")
+    for arch, row, irnet in (("resnet20", {"a": TABLE3_RESNET20}, TABLE2_IRNET["resnet20"]),
+                             ("resnet18", TABLE3_RESNET18, TABLE2_IRNET["resnet18"])):
         t0 = time.perf_counter()
-        row = [v for i, v in enumerate(TABLE3_RESNET18_RAW) if i != drop]
-        vals = np.array([float(v) for v in row])
-        diffs = np.diff(vals)
-        rnote = ("reading (a): drop the second cell 83.9 (a copy of ResNet-20's λ = 0 cell)" if reading == "a"
-                 else "reading (b): drop the first cell 85.9")
-        yield _claim(ctx, t0, id=f"lcr.table3.resnet18.reading_{reading}.monotone", where="Table 3 (ResNet-18 row, 7 cells)",
-                     statement="Performance improves with λ increasing (ResNet-18 row).",
-                     expected={"row_read": row, "columns_log2_lambda": ["lambda=0", -1, 0, 1, 2, 3]},
-                     measured={"monotone_increasing": bool((diffs > 0).all()), "min_step": float(diffs.min()),
-                               "argmax_index": int(np.argmax(vals))},
-                     tolerance="every step along increasing λ is > 0",
-                     status="confirmed" if (diffs > 0).all() else "refuted",
-                     note=rnote + "; monotone under both readings.")
-        t0 = time.perf_counter()
-        d0 = float(vals[0] - float(TABLE2_IRNET["resnet18"]))
-        tol = printed_half_unit(row[0]) + printed_half_unit(TABLE2_IRNET["resnet18"])
-        yield _claim(ctx, t0, id=f"lcr.table3.resnet18.reading_{reading}.lambda0_vs_irnet",
-                     where="Table 3 λ = 0 (ResNet-18) vs Table 2 (IR-Net, ResNet-18)",
-                     statement="Table 3's λ = 0 entry (LCR off) is Table 2's IR-Net ResNet-18 baseline.",
-                     expected={"table3_lambda0": row[0], "table2_irnet": TABLE2_IRNET["resnet18"]},
-                     measured={"difference": d0},
-                     tolerance=f"|difference| ≤ half a printed unit of each (= {tol:g})",
-                     status="confirmed" if abs(d0) <= tol + 1e-12 else "deviates",
-                     note=rnote + "; the row's last value 91.8 equals Table 2's LCR result, its first is far below "
-                                  "IR-Net's 91.5.")
+        first = row["a"][0]
+        half = printed_half_unit(first) + printed_half_unit(irnet)
+        meas = float(first)
+        extra = {"reading_b_lambda0": float(row["b"][0])} if "b" in row else {}
+        yield _claim(ctx, t0, id=f"lcr.table3.{arch}.lambda0_vs_irnet",
+                     where=f"Table 3 λ = 0 vs Table 2{' and Table 4' if arch == 'resnet20' else ''} (IR-Net, "
+                           f"{'ResNet-20' if arch == 'resnet20' else 'ResNet-18'})",
+                     section="Table 3", kind="consistency",
+                     statement="Table 3's λ = 0 entry (LCR off) is the IR-Net baseline of Table 2.",
+                     expected=irnet, measured=meas, accept=[float(irnet) - half, float(irnet) + half],
+                     note=(f"{extra} " if extra else "") + "both printed values; the paper does not say whether Table 3 "
+                          "uses another training schedule than Table 2."
+                          + (" The ResNet-18 row's λ = 8 cell 91.8 equals Table 2's LCR result." if arch == "resnet18" else ""))
+    t0 = time.perf_counter()
 
+    def contains(row, value):
+        return {"value": float(value), "closest_cell": min((float(v) for v in row), key=lambda v: abs(v - float(value))),
+                "min_abs_difference": min(abs(float(v) - float(value)) for v in row)}
+    meas = contains(TABLE3_RESNET20, TABLE2_CIFAR10["r20_ours"])
+    meas["row_max"] = max(float(v) for v in TABLE3_RESNET20)
+    meas["table2_ours_bireal"] = float(TABLE2_CIFAR10["r20_ours_bireal"])
+    yield _claim(ctx, t0, id="lcr.table3.resnet20.contains_table2_ours",
+                 where="Table 3 (ResNet-20 row) vs Table 2 (ResNet-20 'Ours' 86.0)", section="Table 3",
+                 kind="consistency",
+                 statement="Table 2's ResNet-20 'Ours' (86.0) is one of Table 3's λ settings of the same model.",
+                 expected=TABLE2_CIFAR10["r20_ours"], measured=meas,
+                 rule=at_most(1e-9, key="min_abs_difference", why="the same run prints the same number"),
+                 counterfactuals=[Counterfactual("Table 2's ResNet-18 'Ours' 91.8 in Table 3's ResNet-18 row",
+                                                 contains(TABLE3_RESNET18["a"], TABLE2_CIFAR10["r18_ours"]))],
+                 note="86.0 is in no cell (closest 85.9 at log2 λ = 1); the row's best, 87.2 at log2 λ = 2, equals Table "
+                      "2's Ours-bireal 87.2 — Table 3's ResNet-20 row may be the bi-real model, or re-trained runs.")
+
+
+# ----------------------------------------------------------------------------- Table 5
 
 def _table5(ctx):
-    t0 = time.perf_counter()
     irnet = lp.count_bops_flops(lp.resnet18_layer_specs(binary_downsample=False))
     xnor = lp.count_bops_flops(lp.resnet18_layer_specs(binary_downsample=True))
     fp = lp.count_bops_flops(lp.resnet18_layer_specs(), all_full_precision=True)
     conv = "one MAC = one op; binary-layer MACs are BOPs, real-valued MACs FLOPs; BN/activations/adds/pooling not counted"
-    items = [
-        ("bops.irnet", "IR-Net / Ours BOPs (downsample real-valued)", TABLE5["irnet_bops"], irnet["bops"], "round"),
-        ("bops.xnor", "XNOR-Net / ProxyBNN BOPs (downsample binary)", TABLE5["xnor_bops"], xnor["bops"], "truncate"),
-        ("flops.fp", "full-precision ResNet-18 FLOPs", TABLE5["fp_flops"], fp["flops"], "round"),
-        ("flops.irnet", "IR-Net / Ours FLOPs (stem, fc, downsample)", TABLE5["irnet_flops"], irnet["flops"], "round"),
-        ("flops.xnor", "XNOR-Net FLOPs (stem, fc)", TABLE5["xnor_flops"], xnor["flops"], "round"),
-    ]
-    for key, what, printed, ours, rule in items:
-        p = float(printed)
-        half = printed_half_unit(printed)
-        if rule == "round":
-            ok = abs(ours - p) <= half
-            tol = f"|ours − printed| ≤ half a printed unit ({half:g})"
-        else:
-            ok = p <= ours < p + 2 * half
-            tol = f"printed ≤ ours < printed + one unit ({2 * half:g}): the paper truncates the last digit"
-        yield _claim(ctx, t0, id=f"lcr.table5.{key}", where="Table 5 (ResNet-18, ImageNet 224×224)",
-                     statement=f"{what} = {printed}.", expected=printed, measured=float(ours), tolerance=tol,
-                     status="confirmed" if ok else "deviates",
-                     note=f"convention: {conv}. " + {
-                         "bops.xnor": "our 1.6955e9 rounds to 1.696; it prints as 1.695 under truncation.",
-                         "flops.fp": "the 1.2e7 excess of the printed value is the order of BN/ReLU/add/pool "
-                                     "element operations, which this convention leaves out.",
-                         "flops.irnet": "the printed value exceeds our real-valued MACs by 1.7e7; the convention "
-                                        "behind it (scales, BN, element ops) is not stated.",
-                         "flops.xnor": "the printed value exceeds stem + fc MACs by 1.5e7; convention not stated.",
-                     }.get(key, ""))
+    bops = [("bops.irnet", "IR-Net / Ours BOPs (downsample real-valued)", "irnet_bops", irnet["bops"],
+             Alternative("downsample binarised (XNOR-Net count)", float(xnor["bops"]))),
+            ("bops.xnor", "XNOR-Net BOPs (downsample binary)", "xnor_bops", xnor["bops"],
+             Alternative("downsample real-valued (IR-Net count)", float(irnet["bops"]))),
+            ("bops.proxybnn", "ProxyBNN BOPs (downsample binary)", "proxybnn_bops", xnor["bops"],
+             Alternative("downsample real-valued (IR-Net count)", float(irnet["bops"])))]
+    for key, what, tkey, ours, alt in bops:
         t0 = time.perf_counter()
+        p, half = float(TABLE5[tkey]), printed_half_unit(TABLE5[tkey])
+        yield _claim(ctx, t0, id=f"lcr.table5.{key}", where="Table 5 (ResNet-18, ImageNet 224×224)", section="Table 5",
+                     kind="paper-number", statement=f"{what} = {TABLE5[tkey]}.", expected=TABLE5[tkey],
+                     measured=float(ours), accept=[p - half, p + half], alternative=alt,
+                     note=f"convention: {conv}. One rounding rule for every item: |ours − printed| ≤ half a printed unit "
+                          f"({half:g})." + (" Our 1.69555e9 prints as 1.696 under rounding (1.695 only under "
+                                            "truncation, the per-item rule used before): it misses by 5.5e5."
+                                            if key != "bops.irnet" else ""))
+    flops = [("flops.fp", "full-precision ResNet-18 FLOPs", "fp_flops", fp["flops"]),
+             ("flops.irnet", "IR-Net / Ours FLOPs (stem, fc, downsample)", "irnet_flops", irnet["flops"]),
+             ("flops.xnor", "XNOR-Net FLOPs (stem, fc)", "xnor_flops", xnor["flops"]),
+             ("flops.proxybnn", "ProxyBNN FLOPs", "proxybnn_flops", xnor["flops"])]
+    for key, what, tkey, ours in flops:
+        t0 = time.perf_counter()
+        yield _claim(ctx, t0, id=f"lcr.table5.{key}", where="Table 5 (ResNet-18, ImageNet 224×224)", section="Table 5",
+                     kind="paper-number", statement=f"{what} = {TABLE5[tkey]}.", expected=TABLE5[tkey],
+                     measured={"real_valued_macs": float(ours), "printed_minus_macs": float(TABLE5[tkey]) - float(ours)},
+                     status="reported",
+                     note="convention not recovered: §4.4 counts 'all types of operations such as skip structure, max "
+                          "pooling' without saying how; BN, ReLU, additions and pooling add only 2.5e6-9.8e6 to the MACs, "
+                          "and the binary networks' excess (1.5e7-1.7e7) exceeds the FP network's (1.2e7), so no single "
+                          "element-op convention explains all rows. No falsifiable comparison; reported."
+                          + (" ProxyBNN's BOPs equal XNOR-Net's but its FLOPs (1.564e8) differ from XNOR-Net's (1.333e8)."
+                             if key == "flops.proxybnn" else ""))
+    t0 = time.perf_counter()
 
+    def same(a, b):
+        return {"bops_equal": TABLE5[f"{a}_bops"] == TABLE5[f"{b}_bops"],
+                "flops_equal": TABLE5[f"{a}_flops"] == TABLE5[f"{b}_flops"]}
+    yield _claim(ctx, t0, id="lcr.table5.ours_equals_irnet", where="Table 5 vs §4.4 'Computational Cost Analysis'",
+                 section="Table 5", kind="consistency",
+                 statement="LCR leaves the BOPs and FLOPs of inference unchanged: Table 5's 'Ours' row equals IR-Net's.",
+                 expected="equal rows", measured=same("ours", "irnet"),
+                 rule=holds(lambda m: m["bops_equal"] and m["flops_equal"], "both printed counts equal"),
+                 counterfactuals=[Counterfactual("ProxyBNN's row against IR-Net's", same("proxybnn", "irnet"))],
+                 note="the regulariser adds no inference layer; the workbench's torch model gives the same count with "
+                      "and without the LCR hooks (notebooks/lcr.ipynb).")
+
+
+# ----------------------------------------------------------------------------- Fig. 2 arithmetic
 
 def _fig2(ctx):
     t0 = time.perf_counter()
-    lo = (float(FIG2_STD["irnet"]) - 0.005) / (float(FIG2_STD["lcr"]) + 0.005) - 1
-    hi = (float(FIG2_STD["irnet"]) + 0.005) / (float(FIG2_STD["lcr"]) - 0.005) - 1
-    mid = float(FIG2_STD["irnet"]) / float(FIG2_STD["lcr"]) - 1
-    ok = lo * 100 <= float(FIG2_STD["percent_higher"]) + 0.5 and hi * 100 >= float(FIG2_STD["percent_higher"]) - 0.5
+    hi_std, lo_std = float(FIG2_STD["irnet"]), float(FIG2_STD["lcr"])
+    lo = 100 * ((hi_std - 0.005) / (lo_std + 0.005) - 1)
+    hi = 100 * ((hi_std + 0.005) / (lo_std - 0.005) - 1)
+    mid = 100 * (hi_std / lo_std - 1)
+    pct = float(FIG2_STD["percent_higher"])
     yield _claim(ctx, t0, id="lcr.fig2.std_ratio_arithmetic", where="§4.4 'Weight Distribution Visualization'",
-                 statement="IR-Net's std 1.42 is 28% higher than LCR's 1.11 (layer3.0.conv2).",
-                 expected=dict(FIG2_STD), measured={"percent_higher": 100 * mid, "interval_from_rounding": [100 * lo, 100 * hi]},
-                 ci=[100 * lo, 100 * hi],
-                 tolerance="the interval implied by ±half a unit of 1.42 and 1.11 must meet 28 ± 0.5",
-                 status="confirmed" if ok else "deviates", note="internal arithmetic of the printed numbers.")
+                 section="Fig. 2", kind="consistency",
+                 statement="IR-Net's std 1.42 is 28 % higher than LCR's 1.11 (layer3.0.conv2).",
+                 expected=FIG2_STD["percent_higher"], measured=mid,
+                 accept=[pct - 0.5 - (mid - lo), pct + 0.5 + (hi - mid)],
+                 alternative=Alternative("percent lower (1 − 1.11/1.42)", 100 * (1 - lo_std / hi_std)),
+                 note=f"1.42/1.11 − 1 = {mid:.2f} %; the rounding of 1.42 and 1.11 (±0.005) moves it within "
+                      f"[{lo:.2f}, {hi:.2f}] %, and 28 is printed to ±0.5.")
+
+
+# ----------------------------------------------------------------------------- printed arithmetic (§4.1-4.4, Tables 1, 4, 6)
+
+def _gain_claim(ctx, cid, where, section, statement, text_value, after, before, alternative, note):
     t0 = time.perf_counter()
-    yield _claim(ctx, t0, id="lcr.fig2.weight_stds", where="Fig. 2, §4.4",
-                 statement="Latent weight std of ImageNet ResNet-18 layer3.0.conv2: IR-Net 1.42, LCR-BNN 1.11.",
-                 expected={"irnet": FIG2_STD["irnet"], "lcr": FIG2_STD["lcr"]}, measured=None,
-                 tolerance="DESIGN.md rule with se_of_std over 10,000 sampled weights", status="not-testable-offline",
-                 note="needs ImageNet-trained IR-Net and LCR-BNN ResNet-18 (ImageNet and GPU absent). The quick-scale "
-                      "analogue is `workbench figures --only lcr_table3 --preset quick`.")
+    diff = round(float(after) - float(before), 9)
+    half = printed_half_unit(text_value) + printed_half_unit(after) + printed_half_unit(before)
+    t = float(text_value)
+    return _claim(ctx, t0, id=cid, where=where, section=section, kind="consistency", statement=statement,
+                  expected=text_value, measured=diff, accept=[t - half, t + half], alternative=alternative,
+                  summary=f"{after} − {before} = {diff:g} vs {text_value} in the text (accept ±{half:g}: rounding of all three)",
+                  note=note)
 
 
-def _not_run(ctx, cid, where, statement, fig_id, expected=None, note="", preset=None):
+def _consistency(ctx):
+    t2 = TABLE2_CIFAR10
+    t1 = TABLE1
+    yield _gain_claim(ctx, "lcr.consistency.sec41.gain_resnet18", "§4.1 vs Table 2 (ResNet-18)", "§4.1",
+                      "LCR-BNN improves ResNet-18 by 0.3 % (CIFAR-10).", "0.3", t2["r18_ours"], t2["r18_irnet"],
+                      Alternative("no gain", 0.0), "Table 2: 91.5 → 91.8.")
+    yield _gain_claim(ctx, "lcr.consistency.sec41.gain_resnet20", "§4.1 vs Table 2 (ResNet-20, 1/1)", "§4.1",
+                      "LCR-BNN improves ResNet-20 by 0.7 % (CIFAR-10).", "0.7", t2["r20_ours"], t2["r20_irnet"],
+                      Alternative("the 1/32 row's gain", float(t2["r20_ours_w1a32"]) - float(t2["r20_irnet_w1a32"])),
+                      "Table 2 gives 85.5 → 86.0 = 0.5; even with the rounding of all three numbers the gap stays.")
+    yield _gain_claim(ctx, "lcr.consistency.sec41.gain_resnet20_w1a32", "§4.1 vs Table 2 (ResNet-20, 1/32)", "§4.1",
+                      "LCR-BNN improves ResNet-20 without binarized activations by 0.6 %.", "0.6",
+                      t2["r20_ours_w1a32"], t2["r20_irnet_w1a32"],
+                      Alternative("the 1/1 row's gain", float(t2["r20_ours"]) - float(t2["r20_irnet"])),
+                      "Table 2 gives 90.2 → 91.2 = 1.0.")
+    yield _gain_claim(ctx, "lcr.consistency.sec41.bireal_gain_irnet", "§4.1 vs Table 2 (bi-real)", "§4.1",
+                      "Turning on the bi-real module, IR-Net gains 1.0 %.", "1.0", t2["r20_irbireal"], t2["r20_irnet"],
+                      Alternative("no gain", 0.0), "Table 2: IR-Net 85.5 → IR-bireal 86.5.")
+    yield _gain_claim(ctx, "lcr.consistency.sec41.bireal_gain_ours", "§4.1 vs Table 2 (bi-real)", "§4.1",
+                      "Turning on the bi-real module, our method gains 1.2 %.", "1.2", t2["r20_ours_bireal"], t2["r20_ours"],
+                      Alternative("IR-Net's bi-real gain", float(t2["r20_irbireal"]) - float(t2["r20_irnet"])),
+                      "Table 2: Ours 86.0 → Ours-bireal 87.2.")
+    yield _gain_claim(ctx, "lcr.consistency.sec42.gain_resnet18_vs_proxybnn", "§4.2 vs Table 1 (ResNet-18 1/1)", "§4.2",
+                      "LCR-BNN gains 0.9 % top-1 over ProxyBNN with ResNet-18 (ImageNet).", "0.9",
+                      t1["resnet18_1/1"]["Ours"][0], t1["resnet18_1/1"]["ProxyBNN"][0],
+                      Alternative("gain over IR-Net", float(t1["resnet18_1/1"]["Ours"][0]) - float(t1["resnet18_1/1"]["IR-Net"][0])),
+                      "Table 1: ProxyBNN 58.7 → Ours 59.6.")
+    yield _gain_claim(ctx, "lcr.consistency.sec42.gain_resnet34_vs_proxybnn", "§4.2 vs Table 1 (ResNet-34 1/1)", "§4.2",
+                      "LCR-BNN gains 0.6 % top-1 over ProxyBNN with ResNet-34 (ImageNet).", "0.6",
+                      t1["resnet34_1/1"]["Ours"][0], t1["resnet34_1/1"]["ProxyBNN"][0],
+                      Alternative("gain over IR-Net", float(t1["resnet34_1/1"]["Ours"][0]) - float(t1["resnet34_1/1"]["IR-Net"][0])),
+                      "Table 1: ProxyBNN 62.7 → Ours 63.5 = 0.8; 0.6 is the gain over IR-Net (62.9), and the sentence "
+                      "cites [40], IR-Net's reference, for 'ProxyBNN'.")
+    t4 = {lab + f"#{i}": v for i, (_, lab, v) in enumerate(TABLE4)}
+    yield _gain_claim(ctx, "lcr.consistency.sec43.gain_irnet_imagenet", "§4.3 vs Table 4 (ImageNet, IR-Net)", "§4.3",
+                      "Piling LCR on IR-Net gains 1.2 % on ImageNet.", "1.2", t4["IR-Net + LCR#9"], t4["IR-Net (w/ BiReal)#8"],
+                      Alternative("ReActNet's gain", float(t4["ReActNet + LCR#11"]) - float(t4["ReActNet#10"])),
+                      "Table 4 gives 58.1 → 59.6 = 1.5 (w/ BiReal) and 56.9 → 58.4 = 1.5 (w/o BiReal); 1.2 is Table 2's "
+                      "CIFAR bi-real gain of 'Ours'.")
+    yield _gain_claim(ctx, "lcr.consistency.sec43.gain_reactnet", "§4.3 vs Table 4 (ImageNet, ReActNet)", "§4.3",
+                      "Piling LCR on ReActNet gains 0.4 % on ImageNet.", "0.4", t4["ReActNet + LCR#11"], t4["ReActNet#10"],
+                      Alternative("no gain", 0.0), "Table 4: 69.4 → 69.8.")
+    yield _gain_claim(ctx, "lcr.consistency.sec44.gain_imagenet", "§4.4 'Weight Distribution' vs Table 1", "§4.4",
+                      "The smoother weights help LCR-BNN achieve 1.6 % accuracy improvement on ImageNet.", "1.6",
+                      t1["resnet18_1/1"]["Ours"][0], t1["resnet18_1/1"]["IR-Net"][0],
+                      Alternative("gain over ProxyBNN", float(t1["resnet18_1/1"]["Ours"][0]) - float(t1["resnet18_1/1"]["ProxyBNN"][0])),
+                      "58.1 → 59.6 = 1.5 printed; 1.6 is reachable only at the rounding edge (58.05 → 59.65), so the "
+                      "number is consistent under rounding (under the text's precision alone, ±0.05, it would deviate). "
+                      "The sentence says 'as listed in Table 2'; the numbers are in Table 1 (and Table 4): "
+                      "lcr.consistency.table_references.")
+    # which table holds the numbers each sentence talks about
     t0 = time.perf_counter()
-    return _claim(ctx, t0, id=cid, where=where, statement=statement, expected=expected, measured=None,
-                  tolerance="paired comparison across ≥ 3 seeds (DESIGN.md rule) once the runs exist",
-                  status="not-run",
-                  note=f"needs network runs: `workbench figures --only {fig_id} --preset {preset or ctx.preset}`. "
-                       f"{note}".strip())
+    tables = {"Table 1": {v for blk in t1.values() for pair in blk.values() for v in pair if v},
+              "Table 2": set(t2.values()),
+              "Table 3": set(TABLE3_RESNET20) | set(TABLE3_RESNET18_RAW),
+              "Table 4": {v for _, _, v in TABLE4}}
+    refs = [("§4.1 'As the Table 1 presented' (CIFAR gains)", "Table 1", {"91.5", "91.8", "85.5", "86.0", "90.2", "91.2"}),
+            ("§4.2 'As demonstrated in Table 2' (ImageNet)", "Table 2", {"59.6", "58.7", "63.5", "62.7"}),
+            ("§4.3 'As shown in Fig 3' (effect of λ)", "Fig. 3", set(TABLE3_RESNET20)),
+            ("§4.4 '1.6 % … as listed in Table 2'", "Table 2", {"58.1", "59.6"})]
 
-
-def _cached_runs(ctx, experiment: str, preset: str | None = None):
-    """(experiment, {label: [Run or None per seed]}, missing labels) from the run cache, for
-    ``preset`` or ctx's (quick when ctx's preset has no runs)."""
-    from analysis.nets.cache import find_run
-    from analysis.nets.config import load_experiment
-
-    exp = load_experiment(experiment, preset or (ctx.preset if ctx.preset in ("quick", "paper", "smoke") else "quick"))
-    runs, missing = {}, []
-    for label, cfg in exp.runs(ctx.seed):
-        r = find_run(cfg, ctx.out)
-        if r is None:
-            missing.append(label)
-        runs.setdefault(label, []).append(r)
-    return exp, runs, sorted(set(missing))
-
-
-def _table3_runs(ctx):
-    """(experiment, {λ: [finished Run per seed]}, missing labels) of lcr/table3 for ctx's preset."""
-    exp, by_label, missing = _cached_runs(ctx, "lcr/table3")
-    found: dict[float, list] = {}
-    for label, rs in by_label.items():
-        cfg = exp.settings[label.split("|")[0]]
-        lam = 0.0
-        for spec in cfg.extra_losses:
-            if "lcr_loss_hook" in spec["name"]:
-                lam = float(spec.get("lam", 1.0)) * float(spec.get("weight", 1.0))
-        found.setdefault(lam, []).extend(rs)
-    return exp, found, missing
-
-
-def _table3_network(ctx):
-    """Table 3 and Fig. 2's statistic from the lcr_table3 runs (when the cache holds them)."""
-    from analysis import stats
-
+    def locate(cited_of):
+        out = []
+        for where, cited, nums in refs:
+            holders = sorted(t for t, vals in tables.items() if nums <= vals and t != "Table 4") or \
+                sorted(t for t, vals in tables.items() if nums <= vals)
+            out.append({"where": where, "cites": cited_of(where, cited, holders), "numbers_in": holders})
+        return {"references": out, "wrong": [r["where"] for r in out if r["cites"] not in r["numbers_in"]]}
+    meas = locate(lambda w, c, h: c)
+    yield _claim(ctx, t0, id="lcr.consistency.table_references", where="§4.1-4.4 table and figure references",
+                 section="§4", kind="consistency",
+                 statement="Each sentence of §4.1-4.4 cites the table that holds the numbers it describes.",
+                 expected="every citation holds its numbers", measured=meas,
+                 rule=holds(lambda m: not m["wrong"], "every cited table holds the numbers"),
+                 counterfactuals=[Counterfactual("citations replaced by the tables that hold the numbers",
+                                                 locate(lambda w, c, h: h[0] if h else c))],
+                 note="Tables 1 (ImageNet) and 2 (CIFAR-10) are swapped in §4.1, §4.2 and §4.4; §4.3 cites 'Fig 3' "
+                      "(the correlation maps) for Table 3. Table 4 also holds the §4.4 numbers.")
     t0 = time.perf_counter()
-    exp, runs, missing = _table3_runs(ctx)
-    if missing:
-        yield _not_run(ctx, "lcr.table3.quick_lambda_sweep", "Table 3, §4.3",
-                       "Accuracy of binary ResNet-20 rises with λ (quick: Fashion-MNIST subset, width multiplier).",
-                       "lcr_table3", note=f"(preset {exp.preset}; runs missing for {missing})")
-        yield _not_run(ctx, "lcr.fig2.quick_weight_stds", "Fig. 2, §4.4",
-                       "LCR makes the latent weight distribution narrower (smaller std) than the plain BNN.",
-                       "lcr_table3", note=f"(preset {exp.preset}; the lcr_table3 runs monitor the stds)")
-        return
-    c = exp.base
-    scale = (f"preset {exp.preset}: {c.dataset}{' synthetic' if c.synthetic else ''}, train subset "
-             f"{c.train_subset or (c.synthetic or {}).get('n_train') or 'all'}, {c.epochs} epochs, width {c.width:g}, "
-             f"seeds {list(exp.seeds)}")
-    lams = sorted(runs)
-    acc = {lam: [100.0 * r.top_test_acc() for r in runs[lam]] for lam in lams}
-    means = {f"{lam:g}": float(np.mean(v)) for lam, v in acc.items()}
-    stds = {f"{lam:g}": float(np.std(v, ddof=1)) if len(v) > 1 else None for lam, v in acc.items()}
-    table_lams = [2.0 ** e for e in TABLE3_LOG2_LAMBDA if e is not None and 2.0 ** e in acc]
-    extra_lams = [lam for lam in lams if lam > 0 and lam not in table_lams]
-    best = max(table_lams, key=lambda lam: np.mean(acc[lam]))
-    best_any = max((lam for lam in lams if lam > 0), key=lambda lam: np.mean(acc[lam]))
-    paired = stats.compare_paired(acc[0.0], acc[best], alternative="greater")
-    p_below = {f"{lam:g}": stats.paired_t(acc[0.0], acc[lam], alternative="less")["p"] for lam in lams if lam > 0}
-    slope = float(np.polyfit(np.log2(table_lams), [np.mean(acc[lam]) for lam in table_lams], 1)[0]) \
-        if len(table_lams) > 1 else None
-    hurts_everywhere = all(p_below[f"{lam:g}"] < 0.05 for lam in table_lams)
-    if paired["t_test"]["p"] < 0.05 and slope is not None and slope > 0:
-        status = "confirmed"
-    elif hurts_everywhere:
-        status = "deviates"
-    else:
-        status = "reported"
-    yield _claim(ctx, t0, id="lcr.table3.quick_lambda_sweep", where="Table 3, §4.3",
-                 statement="Accuracy of binary ResNet-20 rises with λ (and LCR beats λ = 0).",
-                 expected={"resnet20_row_cifar10": list(TABLE3_RESNET20)},
-                 measured={"mean_top_acc_pct_by_lambda": means, "std_by_lambda": stds,
-                           "best_table3_lambda": best, "best_lambda_incl_extra": best_any,
-                           "extra_lambdas_beyond_table3": extra_lams,
-                           "slope_acc_per_log2_lambda_table3": slope, "paired_best_minus_lambda0": paired,
-                           "p_lambda_below_lambda0": p_below},
-                 tolerance="paired t-tests across seeds (same seed = same initialisation and data order): confirmed "
-                           "if the best of Table 3's λ beats λ = 0 (one-sided p < 0.05) and accuracy rises with "
-                           "log2 λ (least-squares slope > 0); deviates if every Table 3 λ is below λ = 0 "
-                           "(one-sided p < 0.05 each); reported (inconclusive) otherwise. No comparison with the "
-                           "CIFAR-10 numbers at this scale",
-                 status=status,
-                 note=f"{scale}. The best λ is chosen on the same test data (optimistic for LCR). Extra λ "
-                      f"{[f'{v:g}' for v in extra_lams]} lie below Table 3's range, where the LCR gradient no longer "
-                      "dominates the cross-entropy gradient at initialisation (lcr.eq12.gradient_scale_at_init).")
+
+    def margins(include_baseline=False):
+        out = {}
+        for blk, rows in t1.items():
+            arch = blk.split("_")[0]
+            others = {k: v for k, v in rows.items() if k != "Ours"}
+            if include_baseline and arch in TABLE1_BASELINE:
+                others["Baseline 32/32"] = TABLE1_BASELINE[arch]
+            for i, metric in enumerate(("top1", "top5")):
+                ours = rows["Ours"][i]
+                vals = [float(v[i]) for v in others.values() if v[i] is not None]
+                if ours is not None and vals:
+                    out[f"{blk}.{metric}"] = round(float(ours) - max(vals), 9)
+        return {"margin_over_best_other": out, "min_margin": min(out.values())}
+    yield _claim(ctx, t0, id="lcr.consistency.table1_ours_best", where="Table 1 vs §4.1-4.2 and the abstract",
+                 section="Table 1", kind="consistency",
+                 statement="'Our method constantly outperforms other methods … in both top-1 and top-5 accuracy' "
+                           "(ImageNet, every block of Table 1).",
+                 expected="Ours above every other binary method", measured=margins(),
+                 rule=holds(lambda m: m > 0, "the smallest margin of 'Ours' over the best other row is > 0", key="min_margin"),
+                 counterfactuals=[Counterfactual("the full-precision baseline counted among the others", margins(True))],
+                 note="rows whose method or numbers were lost in the text conversion (an unlabelled 58.4, BWN's top-1, "
+                      "missing top-5 cells) are left out; the smallest margin is 0.1 (ResNet-34 top-5: ProxyBNN 84.5 vs "
+                      "Ours 84.6).")
     t0 = time.perf_counter()
-    # Fig. 2: std of the latent weights; ResNet-18's layer3.0.conv2 ↔ ResNet-20's stages.2.0.conv2
-    key = "wstd.stages.2.0.conv2"
-    s0 = [r.rows[-1].get(key, float("nan")) for r in runs[0.0] if r.rows]
-    sb = [r.rows[-1].get(key, float("nan")) for r in runs[best] if r.rows]
-    yield _claim(ctx, t0, id="lcr.fig2.quick_weight_stds", where="Fig. 2, §4.4",
-                 statement="LCR makes the latent weight distribution narrower: std 1.42 (IR-Net) vs 1.11 (LCR), 28% higher.",
-                 expected={"irnet": FIG2_STD["irnet"], "lcr": FIG2_STD["lcr"], "percent_higher": FIG2_STD["percent_higher"]},
-                 measured={"layer": key, "std_lambda0": s0, f"std_lambda{best:g}": sb,
-                           "percent_higher_lambda0": 100 * (float(np.mean(s0)) / float(np.mean(sb)) - 1)
-                           if s0 and sb else None},
-                 tolerance="no comparison at this scale (weights of a short Fashion-MNIST run); reported",
-                 status="reported", note=f"{scale}; best λ = {best:g} from the Table 3 runs.")
 
-
-def _table3_results(ctx, name: str):
-    """(experiment, {λ: [the JSON ``name`` of each seed's run]} for λ = 0 and 1 where every seed
-    has it, missing labels) — results the figure scripts store in the Table 3 run folders."""
-    import json
-
-    exp, runs, missing = _table3_runs(ctx)
-    res = {}
-    for lam in (0.0, 1.0):
-        rs = runs.get(lam, [])
-        files = [None if r is None else r.dir / name for r in rs]
-        if not rs or any(f is None or not f.exists() for f in files):
-            missing.append(f"lambda={lam:g} {name}")
-        else:
-            res[lam] = [json.loads(f.read_text()) for f in files]
-    return exp, res, missing
-
-
-def _corruption_network(ctx):
-    """Table 6 at quick scale from ``corruption.json`` of the λ = 0 and λ = 1 Table 3 runs."""
-    from analysis import stats
-
+    def pairs(rows):
+        out = []
+        for (ds, i), (tab, setting, value) in TABLE4_MATCH.items():
+            out.append({"table4_row": f"{ds}: {TABLE4[i][1]}", "table4_value": TABLE4[i][2], "other": f"{tab} {setting}",
+                        "other_value": rows.get((ds, i), value), "equal": TABLE4[i][2] == rows.get((ds, i), value)})
+        return {"pairs": out, "unequal": [p["table4_row"] for p in out if not p["equal"]],
+                "table4_rows_without_a_table1_row": [f"{ds}: {lab} {v}" for j, (ds, lab, v) in enumerate(TABLE4)
+                                                      if (ds, j) not in TABLE4_MATCH]}
+    yield _claim(ctx, t0, id="lcr.consistency.table4_vs_tables1_2", where="Table 4 vs Tables 1 and 2", section="Table 4",
+                 kind="consistency",
+                 statement="Table 4's ablation rows repeat the matching rows of Table 1 (ImageNet) and Table 2 (CIFAR-10).",
+                 expected="equal values", measured=pairs({}),
+                 rule=holds(lambda m: not m["unequal"], "every matched pair prints the same value"),
+                 counterfactuals=[Counterfactual("Table 4's CIFAR IR-Net row against Table 3's λ = 0 cell (83.9)",
+                                                 pairs({("CIFAR", 1): TABLE3_RESNET20[0]}))],
+                 note="ImageNet 'IR-Net (w/o BiReal)' 56.9 and 'IR-Net + LCR (w/o BiReal)' 58.4 have no labelled Table 1 "
+                      "row (Table 1 has an unlabelled 58.4 in its ResNet-18 block). Table 1's IR-Net (58.1) is Table 4's "
+                      "'w/ BiReal' row.")
     t0 = time.perf_counter()
-    statement = ("LCR improves robustness to corruptions (Gaussian noise, blur, contrast; severities 1-5): "
-                 "binary ResNet-20 with λ = 1 vs λ = 0.")
-    exp, res, missing = _table3_results(ctx, "corruption.json")
-    if len(res) < 2:
-        yield _not_run(ctx, "lcr.table6.quick_corruption", "Table 6, §4.4", statement, "lcr_corruption",
-                       note=f"(preset {exp.preset}; missing: {sorted(set(missing))}). ImageNet-C itself is lcr.table6.mce.")
-        return
-    a = [r["mean_corrupted"] for r in res[0.0]]
-    b = [r["mean_corrupted"] for r in res[1.0]]
-    test = stats.compare_paired(a, b, alternative="greater")
-    p_up = test["t_test"]["p"]
-    p_down = stats.paired_t(a, b, alternative="less")["p"]
-    status = "confirmed" if p_up < 0.05 else ("deviates" if p_down < 0.05 else "reported")
-    kinds = sorted(k for k in res[0.0][0] if k not in ("clean", "mean_corrupted"))
-    meas = {"mean_corrupted_acc_lambda0": a, "mean_corrupted_acc_lambda1": b,
-            "clean_acc_lambda0": [r["clean"] for r in res[0.0]], "clean_acc_lambda1": [r["clean"] for r in res[1.0]],
-            "relative_corruption_error_lambda1_over_lambda0":
-                float(np.mean([1 - v for v in b]) / max(np.mean([1 - v for v in a]), 1e-12)),
-            "by_kind_mean_over_severities": {k: {"lambda0": float(np.mean([r[k] for r in res[0.0]])),
-                                                 "lambda1": float(np.mean([r[k] for r in res[1.0]]))} for k in kinds},
-            "paired": test}
-    yield _claim(ctx, t0, id="lcr.table6.quick_corruption", where="Table 6, §4.4 (quick-scale analogue)",
-                 statement=statement, expected="lower corruption error with LCR (Table 6: mCE 89.2 → 84.9 for IR-Net)",
-                 measured=meas,
-                 tolerance="one-sided paired t-test across seeds on the mean corrupted accuracy: confirmed if LCR is "
-                           "higher with p < 0.05, deviates if lower with p < 0.05, reported (inconclusive) otherwise",
-                 status=status,
-                 note=f"preset {exp.preset}, seeds {list(exp.seeds)}; corruptions of [0,1] images (noise/contrast at "
-                      "ImageNet-C's levels, blur widths re-chosen for 28 px); accuracy of the last-epoch model; "
-                      "relative corruption error = mean error ratio (ImageNet-C's mCE normalises by AlexNet instead).")
 
-
-def _fig3_network(ctx):
-    """Fig. 3 from ``fig3_similarity.json`` of the λ = 0 and λ = 1 Table 3 runs."""
+    def label(i):
+        lab, value = TABLE4[i][1], TABLE4[i][2]
+        match = next(k for k, v in TABLE2_CIFAR10.items() if v == value and k.startswith("r20"))
+        return {"row": lab, "value": value, "table2_row_with_value": match,
+                "label_says_bireal": "w/ BiReal" in lab, "value_is_bireal": "bireal" in match}
+    yield _claim(ctx, t0, id="lcr.consistency.table4_labels", where="Table 4 (CIFAR rows) vs Table 2", section="Table 4",
+                 kind="consistency",
+                 statement="Table 4's CIFAR row 'IR-Net + LCR (w/o BiReal)' = 87.2 is the setting its label names.",
+                 expected="label and value agree", measured=label(4),
+                 rule=holds(lambda m: m["label_says_bireal"] == m["value_is_bireal"], "the label's bi-real flag matches "
+                            "the Table 2 row of the same value"),
+                 counterfactuals=[Counterfactual("the first 'IR-Net + LCR (w/o BiReal)' row (86.0)", label(2))],
+                 note="87.2 is Table 2's Ours-bireal: the fifth CIFAR row should read 'w/ BiReal' (it sits under "
+                      "'IR-Net (w/ BiReal)' 86.5, as the ImageNet block's layout suggests).")
     t0 = time.perf_counter()
-    statement = ("Activations of different samples in one batch of a trained network are nearly independent "
-                 "(Fig. 3: 'an activation is only correlated with itself'; Eq. 7: a_iᵀa_j ≈ 0).")
-    exp, res, missing = _table3_results(ctx, "fig3_similarity.json")
-    if len(res) < 2:
-        yield _not_run(ctx, "lcr.fig3.correlation_maps", "Fig. 3, §4.4", statement, "lcr_fig3",
-                       note=f"(preset {exp.preset}; missing: {sorted(set(missing))})")
-        return
-    meas = {}
-    for lam, rs in res.items():
-        for kind in ("real", "binary"):
-            for metric in ("mean_abs_offdiag_pearson", "mean_abs_offdiag_cosine"):
-                per_block = [float(np.mean([r[b][kind][metric] for r in rs])) for b in rs[0]]
-                meas[f"lambda{lam:g}.{kind}.{metric}"] = per_block
-    yield _claim(ctx, t0, id="lcr.fig3.correlation_maps", where="Fig. 3, §4.4 'Independence Assumption Reflection'",
-                 statement=statement, expected="off-diagonal similarity ≈ 0", measured=meas,
-                 tolerance="none printed (the paper shows maps only); mean |off-diagonal| per residual block, "
-                           "mean over seeds, 32 test images",
+
+    def arrows(tab):
+        return {"drops": {k: round(float(a) - float(b), 9) for k, (a, b) in tab.items()},
+                "min_drop": min(float(a) - float(b) for a, b in tab.values())}
+    yield _claim(ctx, t0, id="lcr.consistency.table6_arrows", where="Table 6 vs §4.4 'Robustness Study'",
+                 section="Table 6", kind="consistency",
+                 statement="'Add LCR on the existing methods can improve the robustness': every LCR row of Table 6 has "
+                           "a lower mCE than its baseline.",
+                 expected="every drop > 0", measured=arrows(TABLE6),
+                 rule=holds(lambda m: m > 0, "smallest mCE drop > 0", key="min_drop"),
+                 counterfactuals=[Counterfactual("the rows read the other way round (baseline below LCR)",
+                                                 arrows({k: (b, a) for k, (a, b) in TABLE6.items()}))],
+                 note="the last row is labelled 'IR-Net + LCR (ours)' again and prints IR-Net + LCR's 84.9; read as "
+                      "ReActNet + LCR.")
+    t0 = time.perf_counter()
+    yield _claim(ctx, t0, id="lcr.table6.protocol", where="§4.4 'Robustness Study on ImageNet-C' vs Table 6",
+                 section="Table 6", kind="consistency",
+                 statement="The text reports 'the mean top-1 accuracy' over the 19 corruptions at severity 5 and uses "
+                           "mCE (Table 6), fine-tuning only the heads (linear protocol).",
+                 expected=None, measured={"text_measure": "mean top-1 accuracy at severity 5",
+                                          "table_measure": "mCE (%)",
+                                          "mCE_definition": "Hendrycks & Dietterich: corruption errors summed over "
+                                                            "severities 1-5, normalised by AlexNet's, averaged over 15 "
+                                                            "corruptions"},
                  status="reported",
-                 note=f"preset {exp.preset}, seeds {list(exp.seeds)}. Fig. 3 shows Pearson correlations (centred); "
-                      "Eq. 7 is about raw inner products, measured here as cosines — the relevant number for Eq. 9. "
-                      "Even exact sample orthogonality would not give Eq. 9 (see lcr.eq7.orthogonal_samples.*).")
-
-
-def _variants_network(ctx):
-    """The official code's loss variants (lcr/variants runs) against Eq. 11 as printed."""
-    from analysis import stats
-
-    t0 = time.perf_counter()
-    statement = ("The official code's departures from Eq. 11-12 (MSE of one-step square-rooted eigenvalues, "
-                 "2^{-(L-1-k)} weights, per-sample RMs; FP activations from another forward pass) change accuracy "
-                 "relative to Eq. 11 as printed.")
-    exp, runs, missing = _cached_runs(ctx, "lcr/variants")
-    if missing:
-        yield _not_run(ctx, "lcr.code.loss_variants", "official code (LCR.py) vs Eq. 11-12", statement, "lcr_variants",
-                       note=f"(preset {exp.preset}; runs missing for {sorted(set(missing))})")
-        return
-    acc = {k: [100.0 * r.top_test_acc() for r in rs] for k, rs in runs.items()}
-    final_loss = {k: float(np.mean([r.rows[-1]["train_loss"] for r in rs if r.rows])) for k, rs in runs.items()}
-    at_chance = sorted(k for k, v in final_loss.items() if v >= 0.98 * math.log(10))
-    meas = {"mean_top_acc_pct": {k: float(np.mean(v)) for k, v in acc.items()},
-            "mean_final_train_loss": final_loss, "left_at_chance": at_chance,
-            "paired_vs_paper": {k: stats.compare_paired(acc["paper"], v, alternative="two-sided")
-                                for k, v in acc.items() if k != "paper"}}
-    yield _claim(ctx, t0, id="lcr.code.loss_variants", where="official code (LCR.py) vs Eq. 11-12",
-                 statement=statement, expected=None, measured=meas,
-                 tolerance="no printed number; two-sided paired tests across seeds against the paper variant",
-                 status="reported",
-                 note=f"preset {exp.preset}, seeds {list(exp.seeds)}; λ = 1. The hook cannot hold a separately "
-                      "trained FP model; 'latent' (same network in full precision) stands in for it. "
-                      "left_at_chance: variants whose last-epoch training loss is still ≥ 0.98·ln 10 (never trained).")
-
-
-def _table2_network(ctx):
-    """Table 2 (CIFAR-10 rows) from the lcr/table2 runs: the quick analogue (ResNet-20 rows on the
-    Fashion-MNIST subset, paired by seed) and, with the paper preset, the CIFAR-10 numbers."""
-    from analysis import stats
-    from analysis.nets.data import find_dataset
-
-    t0 = time.perf_counter()
-    exp, runs, missing = _cached_runs(ctx, "lcr/table2")
-    preset = exp.preset
-    statement = ("IR-Net + LCR ('Ours') beats IR-Net on CIFAR-10: ResNet-20 85.5 → 86.0 (1/1), 86.5 → 87.2 "
-                 "(Bi-Real shortcuts), 90.2 → 91.2 (1/32); ResNet-18 91.5 → 91.8.")
-    expected = {k: TABLE2_CIFAR10[k] for k in exp.settings}
-    if preset != "paper":
-        cid = "lcr.table2.quick_pairs"
-        if missing:
-            yield _not_run(ctx, cid, "Table 2 (quick-scale analogue)", statement, "lcr_table2",
-                           note=f"(preset {preset}; runs missing for {sorted(set(missing))})")
-        else:
-            acc = {k: {r.config.seed: 100.0 * r.top_test_acc() for r in rs} for k, rs in runs.items()}
-            pairs = {}
-            for ours, base in TABLE2_PAIRS.items():
-                if ours in acc and base in acc:
-                    seeds = sorted(set(acc[ours]) & set(acc[base]))
-                    a, b = [acc[base][s_] for s_ in seeds], [acc[ours][s_] for s_ in seeds]
-                    pairs[ours] = {"vs": base, "gain_pct": float(np.mean(b) - np.mean(a)),
-                                   "p_greater": stats.paired_t(a, b, "greater")["p"],
-                                   "p_less": stats.paired_t(a, b, "less")["p"],
-                                   "ci95_pct": stats.paired_t(a, b, "two-sided")["ci"]}
-            up = [k for k, v in pairs.items() if v["p_greater"] < 0.05]
-            down = [k for k, v in pairs.items() if v["p_less"] < 0.05]
-            status = ("confirmed" if pairs and len(up) == len(pairs)
-                      else "deviates" if down and not up else "reported")
-            yield _claim(ctx, t0, id=cid, where="Table 2 (quick-scale analogue)", statement=statement,
-                         expected={"cifar10_printed": expected},
-                         measured={"mean_top_acc_pct": {k: float(np.mean(list(v.values()))) for k, v in acc.items()},
-                                   "paired_ours_minus_irnet": pairs,
-                                   "significantly_up": up, "significantly_down": down},
-                         tolerance="no comparison with the CIFAR-10 numbers at this scale; one-sided paired t-tests "
-                                   "across seeds per pair: confirmed if every 'Ours' row is above its IR-Net row "
-                                   "(p < 0.05), deviates if some are below (p < 0.05) and none above, reported otherwise",
-                         status=status,
-                         note=f"preset {preset}, seeds {list(exp.seeds)}, ResNet-20 rows ({exp.base.dataset}); "
-                              "λ = 2 for 'Ours' (reading: Table 2 gives no λ; Table 3's 85.9 is the cell closest to "
-                              "86.0); 1/32 takes RM_F from the latent full-precision pass.")
-    t0 = time.perf_counter()
-    cid, where = "lcr.table2.cifar10", "Table 2, Table 4 (CIFAR-10)"
-    paper_exp, paper_runs, paper_missing = (exp, runs, missing) if preset == "paper" else \
-        _cached_runs(ctx, "lcr/table2", "paper")
-    if paper_missing:
-        try:
-            find_dataset("cifar10", "train", ctx.data_dir)
-            absent = ""
-        except FileNotFoundError:
-            absent = "CIFAR-10 not found (`workbench data` lists where it was looked for). "
-        claim = _not_run(ctx, cid, where, statement, "lcr_table2", expected=TABLE2_CIFAR10, preset="paper",
-                         note="(paper preset: 400 epochs per row on CIFAR-10, a GPU job; the quick analogue is "
-                              "lcr.table2.quick_pairs)")
-        if absent:
-            claim.status = "not-testable-offline"
-            claim.note = "Not testable here: " + absent + claim.note
-        yield claim
-        return
-    means = {k: float(np.mean([100.0 * r.top_test_acc() for r in rs])) for k, rs in paper_runs.items()}
-    dev = {k: means[k] - float(TABLE2_CIFAR10[k]) for k in means}
-    gains = {o: means[o] - means[b] for o, b in TABLE2_PAIRS.items() if o in means and b in means}
-    ok = all(abs(d) <= TABLE2_CIFAR10_TOL for d in dev.values()) and all(g > 0 for g in gains.values())
-    yield _claim(ctx, t0, id=cid, where=where, statement=statement, expected=TABLE2_CIFAR10,
-                 measured={"mean_top_acc_pct": means, "minus_printed": dev, "gain_ours_minus_irnet": gains,
-                           "seeds": list(paper_exp.seeds)},
-                 tolerance=f"every row within ±{TABLE2_CIFAR10_TOL:g} points of the printed value (the seed spread "
-                           "of one CIFAR-10 run; printed precision 0.05 is far below it) and every gain > 0",
-                 status="confirmed" if ok else "deviates",
-                 note="paper preset: 400 epochs, SGD 0.1 cosine, crop+flip, λ = 2 (reading).")
-
-
-def _network_claims(ctx):
-    yield from _table3_network(ctx)
-    yield from _fig3_network(ctx)
-    yield from _corruption_network(ctx)
-    yield from _variants_network(ctx)
-    t0 = time.perf_counter()
-    yield _claim(ctx, t0, id="lcr.table6.mce", where="Table 6, §4.4",
-                 statement="LCR lowers mCE on ImageNet-C (IR-Net 89.2 → 84.9, RBNN 87.5 → 84.8, ReActNet 87.0 → 84.9).",
-                 expected={"irnet": ["89.2", "84.9"], "rbnn": ["87.5", "84.8"], "reactnet": ["87.0", "84.9"]},
-                 measured=None, tolerance="DESIGN.md rule", status="not-testable-offline",
-                 note="needs ImageNet-C and ImageNet-trained BNNs. The last row is labelled 'IR-Net + LCR' again "
-                      "(read as ReActNet + LCR). Quick analogue: lcr.table6.quick_corruption.")
-    yield from _table2_network(ctx)
-    t0 = time.perf_counter()
-    yield _claim(ctx, t0, id="lcr.table1.imagenet", where="Table 1, Table 4 (ImageNet)",
-                 statement="LCR improves ImageNet top-1 (ResNet-18 IR-Net 58.1 → 59.6).",
-                 expected={"resnet18": ["58.1", "59.6"]}, measured=None,
-                 tolerance="DESIGN.md rule", status="not-testable-offline",
-                 note="120-epoch ImageNet training needs ImageNet and a GPU (neither is here); the CIFAR-10 rows of "
-                      "Table 2 have a paper preset (lcr.table2.cifar10).")
+                 note="two different measures: a mean accuracy at one severity is not an mCE (which sums all five "
+                      "severities and normalises by AlexNet); ImageNet-C's mCE uses 15 corruptions (4 more are held "
+                      "out), the text says 19. Nothing numeric to compare without ImageNet-C: reported.")
