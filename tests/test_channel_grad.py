@@ -443,3 +443,15 @@ def test_cdg_coverage_declares_the_review_items(tmp_path):
     ids = [c["id"] for c in _suite_claims(tmp_path)]
     cov = coverage(items, ids)
     assert cov["uncovered"] == [] and cov["fraction"] >= 0.95
+
+
+@pytest.mark.parametrize("cis, status", [([[0.1, 0.5], [0.2, 0.3]], "confirmed"), ([[0.1, 0.5], [-0.2, 0.3]], "inconclusive"),
+                                         ([[0.1, 0.5], [-0.4, -0.1]], "refuted"), ([[float("nan")] * 2], "reported"),
+                                         ([], "reported")])
+def test_cdg_network_gain_rule(cis, status):
+    from validation.suites._cdg_nets import _swapped, gains_rule
+
+    rule = gains_rule()
+    assert rule({"cis": cis}) == status
+    if status == "confirmed":
+        assert rule(_swapped(cis)) == "refuted"

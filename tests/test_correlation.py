@@ -7,6 +7,7 @@ from analysis.correlation import (
     channel_correlation_matrix, channel_correlation_matrix_loop, channel_mean_std, channel_rows,
     correlation_histogram, correlation_vs_distance, in_out_correlation_table,
     mean_offdiagonal_correlation, mean_std_scatter, offdiagonal, rescale_channels,
+    layers_correlation_vs_distance,
 )
 
 
@@ -120,3 +121,20 @@ def test_rescale_channels_output_invariant_input_not():
     inp = rescale_channels(w, s, "input")
     np.testing.assert_allclose(inp[:, 2], w[:, 2] * s[2])
     assert abs(mean_offdiagonal_correlation(inp) - mean_offdiagonal_correlation(w)) > 1e-3
+
+
+def test_layers_profile_is_mean_of_layer_curves_and_signed_noise_is_centred():
+    r = np.random.default_rng(6)
+    ws = [r.normal(size=(12, 3, 3, 3)), r.normal(size=(20, 12, 3, 3)), r.normal(size=(2, 20, 1, 1))]
+    got = layers_correlation_vs_distance(ws, "output", 4)
+    ref = np.mean([correlation_vs_distance(w, "output", 4, absolute=False) for w in ws[:2]], axis=0)
+    np.testing.assert_allclose(got, ref, atol=1e-15)
+    big = [r.normal(size=(64, 32, 3, 3)) for _ in range(3)]
+    for axis in ("output", "input"):
+        assert np.all(np.abs(layers_correlation_vs_distance(big, axis, 8)) < 0.02)
+    # |corr| of noise depends on the slice length (output slices 32·9, input slices 64·9 long)
+    a_out = layers_correlation_vs_distance(big, "output", 8, absolute=True).mean()
+    a_in = layers_correlation_vs_distance(big, "input", 8, absolute=True).mean()
+    assert a_out / a_in == pytest.approx(np.sqrt(2), rel=0.1)
+    with pytest.raises(ValueError):
+        layers_correlation_vs_distance(ws, "input", 30)
