@@ -34,6 +34,14 @@ the claims of validation/suites/cdg.py):
 * ``sobolev_combined_gradient``: §3's update, the λ = 1 Sobolev gradient plus a scaled H⁰
   gradient: ``sobolev_weight·S_λ(f) + h0_weight·f``.
 
+* Metrics (Eq. 1–7): ``metric_gram`` builds the Gram matrix of Eq. 3, 4, 6 or 19 on one channel
+  column and ``riesz_gradient`` solves G·g = G_{H⁰}·f (Eq. 7) densely: with o normalized to
+  [0, 1] this is exactly Eq. 8, the ODE solve, and (Eq. 19–21) Laplacian smoothing with
+  σ = λO²; with Eq. 3's measure over [0, O] taken literally it is O times these
+  (``eq19_eq20_sides``: Eq. 20 drops the factor 1/O of Eq. 19).
+* ``laplacian_smoothing``: Osher et al.'s LS, (I + σL)⁻¹ on the rasterized gradient or along the
+  channels, by FFT or a dense solve (twins); mode factor 1/(1 + 4σ sin²(πk/n)).
+
 Numba: the linear-time cumsum form has a small ``@njit`` kernel on a (O, M) array and a plain
 numpy twin (:func:`sobolev_cumsum_numpy`); tests compare them.
 """
