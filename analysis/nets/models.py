@@ -37,7 +37,7 @@ __all__ = [
 ]
 
 MODELS: dict[str, Callable[..., nn.Module]] = {}
-PLUGIN_MODULES = ("analysis.nets.binary", "analysis.nets.dhkd")
+PLUGIN_MODULES = ("analysis.nets.binary", "analysis.nets.dhkd", "analysis.nets.zoo")
 
 
 def register_model(name: str):
