@@ -214,4 +214,103 @@ def nc_metrics(features: Any, labels: Any, weights: Any = None, bias: Any = None
             "nc3": nc3_val, "nc4": nc4_val, "k": int(k), "n": int(H.shape[0])}
 
 
-__all__ = ["etf_gram", "simplex_etf", "class_means", "nc1_trace", "nc1_trace_pinv", "nc_metrics"]
+# ----------------------------------------------------------------------------- Thm 1: maximal separation
+
+def equiangular_gram(k: int, c: float) -> np.ndarray:
+    """Gram matrix (1 − c)·I + c·11ᵀ of k unit vectors with common pairwise cosine c, (k, k).
+
+    Its eigenvalues are 1 − c (k − 1 times) and 1 + (k − 1)c, i.e. ‖Σ_i m_i‖² = k + k(k − 1)c ≥ 0:
+    such vectors exist (in R^d, d ≥ rank) only for c ≥ −1/(k − 1), the bound Thm 1 calls the
+    maximal equiangular separation, reached exactly by the simplex ETF (Σ m_i = 0).
+    """
+    k = _check_int(k, "k", 2)
+    c = float(c)
+    if not (math.isfinite(c) and -1.0 <= c <= 1.0):
+        raise ValueError(f"a cosine must lie in [-1, 1], got {c!r}")
+    return (1.0 - c) * np.eye(k) + c * np.ones((k, k))
+
+
+def most_negative_equiangular_cosine(k: int, d: int, tol: float = 1e-12, rank_tol: float = 1e-9) -> float:
+    """The most negative common cosine of k unit vectors in R^d, found numerically.
+
+    Bisection on c ∈ [−1, 1] for the smallest c whose :func:`equiangular_gram` is positive
+    semi-definite (smallest ``eigvalsh`` eigenvalue ≥ −tol; the PSD set is an interval [c*, 1]);
+    then c* is attainable in R^d only if that Gram matrix has rank ≤ d (eigenvalues > rank_tol),
+    else no equiangular set with c < 1 fits in R^d and 1.0 is returned. Thm 1 (Eq. 8): for
+    d ≥ k − 1 the answer is −1/(k − 1), the simplex ETF.
+    """
+    k = _check_int(k, "k", 2)
+    d = _check_int(d, "d", 1)
+
+    def psd(c: float) -> bool:
+        return bool(np.linalg.eigvalsh(equiangular_gram(k, c)).min() >= -tol)
+
+    lo, hi = -1.0, 1.0
+    if not psd(lo):
+        while hi - lo > 1e-15:
+            mid = 0.5 * (lo + hi)
+            if psd(mid):
+                hi = mid
+            else:
+                lo = mid
+        c_star = hi
+    else:
+        c_star = lo
+    rank = int(np.sum(np.linalg.eigvalsh(equiangular_gram(k, c_star)) > rank_tol))
+    return float(c_star) if rank <= d else 1.0
+
+
+# ----------------------------------------------------------------------------- §2.2: the layer-peeled CE optimum
+
+def layer_peeled_ce(k: int, d: int, rng: np.random.Generator, steps: int = 4000, lr: float = 0.5,
+                    energy: float = 4.0) -> tuple[np.ndarray, np.ndarray]:
+    """Projected gradient descent on (1/K) Σ_k CE(W h_k, k) with (1/K)‖H‖²_F ≤ E, (1/K)‖W‖²_F ≤ E.
+
+    The balanced layer-peeled model of Fang et al. (2021), cited in §2.2: one free feature h_k per
+    class (H, W both (k, d)), small random start from ``rng``. Its optimum is a self-dual simplex
+    ETF; returns (H, W) after ``steps`` steps (``steps=0``: the random start).
+    """
+    from analysis.distill import ce_grad
+
+    k = _check_int(k, "k", 2)
+    d = _check_int(d, "d", 1)
+    H = rng.standard_normal((k, d)) * 0.1
+    W = rng.standard_normal((k, d)) * 0.1
+    y = np.arange(k)
+    radius = math.sqrt(k * energy)
+    for _ in range(int(steps)):
+        G = ce_grad(H @ W.T, y, "batchmean")  # (k, k) = dL/dZ
+        gH, gW = G @ W, G.T @ H
+        H -= lr * gH
+        W -= lr * gW
+        for A in (H, W):
+            nrm = np.linalg.norm(A)
+            if nrm > radius:
+                A *= radius / nrm
+    return H, W
+
+
+# ----------------------------------------------------------------------------- synthetic collapse regimes
+
+def collapse_regime(k: int, d: int, n_per: int, student_scale: float, teacher_scale: float,
+                    noise: float, rng: np.random.Generator) -> dict:
+    """A neural-collapse student and a teacher, in the student's feature space (for §3.2's claims).
+
+    W (k, d): unit simplex-ETF rows (the collapsed classifier); student features
+    h^S = student_scale·w_y + noise·N(0, I/d); teacher features h^T = teacher_scale·w_y +
+    noise·N(0, I/d) (independent noise), so logits are scale·(K/(K−1)δ − 1/(K−1)) + noise.
+    teacher_scale > student_scale is a confident teacher, < a softer one. Returns
+    {"h_s" (n, d), "h_t" (n, d), "w" (k, d), "y" (n,), "zt" = h^T wᵀ (n, k)} with n = k·n_per.
+    """
+    k = _check_int(k, "k", 2)
+    d = _check_int(d, "d", k - 1)
+    W = simplex_etf(k, d, seed=int(rng.integers(2 ** 31))).T
+    y = np.repeat(np.arange(k), int(n_per))
+    hs = student_scale * W[y] + noise * rng.standard_normal((y.size, d)) / math.sqrt(d)
+    ht = teacher_scale * W[y] + noise * rng.standard_normal((y.size, d)) / math.sqrt(d)
+    return {"h_s": hs, "h_t": ht, "w": W, "y": y, "zt": ht @ W.T}
+
+
+__all__ = ["etf_gram", "simplex_etf", "class_means", "nc1_trace", "nc1_trace_pinv", "nc_metrics",
+           "equiangular_gram", "most_negative_equiangular_cosine", "layer_peeled_ce",
+           "collapse_regime"]

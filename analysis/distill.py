@@ -527,6 +527,200 @@ def lemma1_products(h_s: Any, h_t: Any, w: Any, tau: float, reading: str = "feat
     return (0.5 - Wk) * (V @ Wm.T)
 
 
+# ----------------------------------------------------------------------------- Appendix C: logit-level losses
+
+def mse_loss(zs: Any, zt: Any, reduction: str = "sum"):
+    """MSE between logits, Appendix C's comparison loss: Σ_{i,k} (zs − zt)² (``"none"``: per element)."""
+    s, t = _pair(zs, zt)
+    _check_reduction(reduction)
+    return _reduce((s - t) ** 2, reduction, _batch_size(s))
+
+
+def mse_grad(zs: Any, zt: Any, reduction: str = "sum") -> np.ndarray:
+    """∂ mse_loss / ∂zs = 2(zs − zt), scaled by the reduction; ∂/∂zt is its negative."""
+    s, t = _pair(zs, zt)
+    scale = _grad_scale(_check_reduction(reduction), _batch_size(s))
+    return scale * 2.0 * (s - t)
+
+
+def binary_kl_norm_quadratic_limit(zs: Any, zt: Any) -> np.ndarray:
+    """Appendix C (derived): near the optimum T²·log cosh(u/2T) = u²/8 + O(u⁴/T²), u = zs − zt.
+
+    The limit u²/8 does not contain T: close to the teacher, BinaryKL-Norm is the squared logit
+    difference (MSE/8) whatever the temperature. Per element, (B, K) or (K,).
+    """
+    s, t = _pair(zs, zt)
+    return (s - t) ** 2 / 8.0
+
+
+def binary_kl_norm_linear_asymptote(zs: Any, zt: Any, T: float) -> np.ndarray:
+    """Appendix C (derived): far from the optimum T²·log cosh(u/2T) → T|u|/2 − T² log 2.
+
+    The error is T²·log(1 + e^{−|u|/T}) ≤ T² e^{−|u|/T}; the gradient (T/2)·tanh(u/2T) is bounded
+    by T/2 (:func:`binary_kl_norm_grad`). Together with :func:`binary_kl_norm_quadratic_limit` this
+    makes BinaryKL-Norm a Huber-like (pseudo-Huber) loss of the logit difference.
+    """
+    T = _check_temperature(T)
+    s, t = _pair(zs, zt)
+    return T * np.abs(s - t) / 2.0 - T * T * math.log(2.0)
+
+
+def logit_loss_profile(loss, grad, T: float, teacher: float = 0.0, small: float = 1e-3,
+                       large: float = 40.0) -> dict:
+    """Appendix C's shape measures of a per-element logit loss ``loss(zs, zt, T, "none")`` with
+    gradient ``grad(zs, zt, T, "sum")`` around a teacher logit ``teacher``:
+
+    * ``near_ratio_max_dev``: max |ℓ(u)/(u²/8) − 1| over |u| ≤ ``small``·T (1 → quadratic, u²/8);
+    * ``far_max_rel_dev``: max |ℓ(u) − (T|u|/2 − T² log 2)| / ℓ(u) over |u| ∈ [``large``·T, 4·``large``·T];
+    * ``max_grad_over_half_T``: max |∂ℓ/∂zs| / (T/2) over u ∈ [−200T, 200T] (≤ 1: bounded by T/2).
+
+    Used for BinaryKL-Norm (every measure small / ≤ 1) and, as counterfactuals, for BinaryKL at a
+    teacher logit ≠ 0 and for MSE.
+    """
+    T = _check_temperature(T)
+    u_near = T * small * np.linspace(-1.0, 1.0, 41)
+    u_near = u_near[u_near != 0.0]
+    u_far = T * large * np.concatenate([np.linspace(-4.0, -1.0, 31), np.linspace(1.0, 4.0, 31)])
+    u_all = T * np.linspace(-200.0, 200.0, 4001)
+    t_near, t_far, t_all = (np.full_like(u, float(teacher)) for u in (u_near, u_far, u_all))
+    l_near = np.asarray(loss(t_near + u_near, t_near, T, "none"))
+    l_far = np.asarray(loss(t_far + u_far, t_far, T, "none"))
+    g_all = np.asarray(grad(t_all + u_all, t_all, T, "sum"))
+    asym = T * np.abs(u_far) / 2.0 - T * T * math.log(2.0)
+    return {"near_ratio_max_dev": float(np.max(np.abs(l_near / (u_near ** 2 / 8.0) - 1.0))),
+            "far_max_rel_dev": float(np.max(np.abs(l_far - asym) / np.abs(l_far))),
+            "max_grad_over_half_T": float(np.max(np.abs(g_all)) / (T / 2.0))}
+
+
+def w_alignment_terms(h_s: Any, h_t: Any, w: Any, loss: str, tau: float = 1.0,
+                      reading: str = "logits") -> np.ndarray:
+    """Per-sample terms of (−∂L/∂w_k)·w_k for a logit-level loss L = Σ ℓ(s, t): (n, K).
+
+    Term (j, k) = −ℓ'(s_jk, t_jk)·(v_j·w_k), s = h^S wᵀ, t = h^T wᵀ, with v_j = h^S_j − h^T_j when
+    the teacher logit is differentiated through the student's w_k (``reading="features"``, how
+    Eq. 16–20 write it) and v_j = h^S_j when it is a constant (``"logits"``, a separate teacher
+    network). ``loss``: ``"binary_kl_norm"`` (ℓ' = τ(σ(u/τ) − ½); under ``"features"`` each term
+    is τ times Lemma 1's product, :func:`lemma1_products`), ``"mse"`` (ℓ' = 2u), ``"binary_kl"``
+    (ℓ' = τ(σ(s/τ) − σ(t/τ))) or ``"kd"`` (Hinton KD, ℓ'_k = τ(softmax_k(s/τ) − softmax_k(t/τ)), which
+    couples the classes); under ``"features"`` only the student path of ℓ' is used. The first three
+    have ℓ' of the sign of s − t, hence the same sign pattern term by term.
+    Summed over j, row k is (−∂L/∂w_k)·w_k: the Remark after Prop. 3 says it is ≤ 0 for
+    BinaryKL-Norm "all the time".
+    """
+    tau = _check_temperature(tau)
+    Hs, W = _check_features(h_s, w, "h_s")
+    Ht, _ = _check_features(h_t, w, "h_t")
+    if Hs.shape != Ht.shape:
+        raise ValueError(f"h_s {Hs.shape} and h_t {Ht.shape} must have the same shape")
+    S, Tl = Hs @ W.T, Ht @ W.T
+    if loss == "binary_kl_norm":
+        g = tau * (sigmoid((S - Tl) / tau) - 0.5)
+    elif loss == "mse":
+        g = 2.0 * (S - Tl)
+    elif loss == "binary_kl":
+        g = tau * (sigmoid(S / tau) - sigmoid(Tl / tau))
+    elif loss == "kd":
+        g = tau * (softmax(S, tau) - softmax(Tl, tau))
+    else:
+        raise ValueError(f"loss must be 'binary_kl_norm', 'mse', 'binary_kl' or 'kd', got {loss!r}")
+    if reading == "features":
+        V = Hs - Ht
+    elif reading == "logits":
+        V = Hs
+    else:
+        raise ValueError(f"reading must be 'features' or 'logits', got {reading!r}")
+    return -g * (V @ W.T)
+
+
+# ----------------------------------------------------------------------------- §3.2: coefficient signs
+
+def coefficient_sign_conflicts(zs: Any, zt: Any, labels: Any, tau: float, alpha: float = 1.0) -> dict:
+    """§3.2 after Prop. 1: how often the BinaryKL coefficients oppose CE's, and the "worst case".
+
+    Coefficients of h in −∂L/∂w_k (Eq. 3, teacher logits constant): CE pull 1 − p_k and push −p_k
+    (always > 0 and < 0); BinaryKL C = τ(q_k(t) − q_k(s)) (pull, own class) and the same C on the
+    other classes (push). Returns counts: ``pull_opposite`` (C < 0 on the own class),
+    ``push_opposite`` (C > 0 elsewhere), ``worst_case`` (opposite sign and α|C| larger than the CE
+    coefficient, so the sum has the wrong sign), with ``n_pull`` and ``n_push``.
+    """
+    tau = _check_temperature(tau)
+    s, t = _pair(zs, zt)
+    if s.ndim != 2:
+        raise ValueError(f"logits must be (n, K), got shape {s.shape}")
+    y = _check_labels(labels, s.shape[0], s.shape[1])
+    P = softmax(s)
+    C = tau * (sigmoid(t / tau) - sigmoid(s / tau))
+    own = np.zeros_like(P, dtype=bool)
+    own[np.arange(s.shape[0]), y] = True
+    ce = np.where(own, 1.0 - P, -P)
+    opposite = np.where(own, C < 0, C > 0)
+    worst = opposite & (alpha * np.abs(C) > np.abs(ce))
+    return {"pull_opposite": int(np.sum(opposite & own)), "push_opposite": int(np.sum(opposite & ~own)),
+            "worst_case": int(np.sum(worst)), "n_pull": int(own.sum()), "n_push": int((~own).sum())}
+
+
+# ----------------------------------------------------------------------------- Eq. 6 on the dual-head model
+
+def dual_head_feature_gradients(h: Any, labels: Any, w_main: Any, w_aux: Any, zt: Any, tau: float,
+                                alpha: float = 1.0) -> dict:
+    """Gradients of DHKD's two losses in the layer-peeled dual-head model (features h free).
+
+    L_CE(h w_mainᵀ, y) + α·L_BinaryKL-Norm(h w_auxᵀ, z^T), both summed over the batch, teacher
+    logits constant. Returns {"ce": {"head", "aux_head", "features"}, "aux": {...}}: each loss's
+    gradient w.r.t. head 1 (w_main), the auxiliary head (w_aux) and the features h (what the
+    backbone receives, before its Jacobian). The heads are disjoint, so only "features" is shared.
+    """
+    tau = _check_temperature(tau)
+    H, Wm = _check_features(h, w_main)
+    _, Wa = _check_features(h, w_aux, "h")
+    y = _check_labels(labels, H.shape[0], Wm.shape[0])
+    Gce = ce_grad(H @ Wm.T, y)
+    Zt = _as_float_array(zt, "teacher logits zt", ndims=(2,))
+    Gbk = alpha * binary_kl_norm_grad(H @ Wa.T, Zt, tau)
+    zero_m, zero_a = np.zeros_like(Wm), np.zeros_like(Wa)
+    return {"ce": {"head": Gce.T @ H, "aux_head": zero_a, "features": Gce @ Wm},
+            "aux": {"head": zero_m, "aux_head": Gbk.T @ H, "features": Gbk @ Wa}}
+
+
+def gradient_alignment(g_main: dict, g_aux: dict, granularity: str = "flat") -> dict:
+    """Eq. 6 applied to two gradients given per parameter group ({name: array}, same names/shapes).
+
+    ``"flat"``: once on the concatenation of all groups (the official helper/optimizer.py);
+    ``"per_group"``: separately per group. Returns {"update": {name: ∇main + G_aux^proj},
+    "coefficient": s = min(0, G_aux·G_main)/‖G_main‖² (flat; per group a dict), "cosine": flat
+    cosine before projection}. With flat projection a group where only the main loss acts (head 1)
+    receives (1 − s)·∇main = (1 + |s|)·∇main: a larger CE step whenever the losses conflict.
+    """
+    names = list(g_main)
+    if set(names) != set(g_aux):
+        raise ValueError(f"g_main and g_aux need the same groups, got {sorted(g_main)} and {sorted(g_aux)}")
+    vm = np.concatenate([np.asarray(g_main[k], dtype=np.float64).ravel() for k in names])
+    va = np.concatenate([np.asarray(g_aux[k], dtype=np.float64).ravel() for k in names])
+    den = float(np.linalg.norm(vm) * np.linalg.norm(va))
+    cosine = float(np.dot(vm, va) / den) if den > 0 else 0.0
+    update = {}
+    if granularity == "flat":
+        pa = pcgrad(vm, va)
+        i = 0
+        for k in names:
+            a = np.asarray(g_main[k], dtype=np.float64)
+            update[k] = a + pa[i:i + a.size].reshape(a.shape)
+            i += a.size
+        nrm = float(np.dot(vm, vm))
+        coef = min(0.0, float(np.dot(va, vm))) / nrm if nrm > 0 else 0.0
+    elif granularity == "per_group":
+        coef = {}
+        for k in names:
+            m = np.asarray(g_main[k], dtype=np.float64)
+            a = np.asarray(g_aux[k], dtype=np.float64)
+            update[k] = m + pcgrad(m.ravel(), a.ravel()).reshape(m.shape)
+            nrm = float(np.sum(m * m))
+            coef[k] = min(0.0, float(np.sum(a * m))) / nrm if nrm > 0 else 0.0
+    else:
+        raise ValueError(f"granularity must be 'flat' or 'per_group', got {granularity!r}")
+    return {"update": update, "coefficient": coef, "cosine": cosine}
+
+
 __all__ = [
     "softmax", "log_softmax", "sigmoid", "log_sigmoid", "kd_loss", "kd_loss_grad", "binary_kl",
     "binary_kl_reference", "binary_kl_grad", "binary_kl_grad_teacher", "binary_kl_curvature",
@@ -534,5 +728,7 @@ __all__ = [
     "ce_loss", "ce_grad", "pcgrad", "pcgrad_per_row", "teacher_logits", "ce_w_pull_push",
     "binary_kl_w_pull_push", "binary_kl_w_neg_grad", "ce_h_pull_push", "binary_kl_h_pull_push",
     "norm_weight", "binary_kl_norm_w_obstacle", "binary_kl_norm_w_neg_grad",
-    "binary_kl_norm_h_pull_push", "lemma1_products",
+    "binary_kl_norm_h_pull_push", "lemma1_products", "mse_loss", "mse_grad",
+    "binary_kl_norm_quadratic_limit", "binary_kl_norm_linear_asymptote", "logit_loss_profile",
+    "w_alignment_terms", "coefficient_sign_conflicts", "dual_head_feature_gradients", "gradient_alignment",
 ]

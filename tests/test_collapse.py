@@ -146,3 +146,48 @@ def test_bad_inputs():
         C.nc_metrics(H, y, W[:, :3])
     with pytest.raises(ValueError, match="global_mean"):
         C.nc_metrics(H, y, global_mean="median")
+
+
+# ----------------------------------------------------------------------------- Thm 1: maximal separation
+
+@pytest.mark.parametrize("k", [2, 3, 4, 10, 50])
+def test_equiangular_gram_eigenvalues(k):
+    for c in (-1.0 / (k - 1), 0.0, 0.3):
+        lam = np.sort(np.linalg.eigvalsh(C.equiangular_gram(k, c)))
+        expected = np.sort([1 - c] * (k - 1) + [1 + (k - 1) * c])
+        np.testing.assert_allclose(lam, expected, atol=1e-12)
+
+
+@pytest.mark.parametrize("k", [2, 3, 4, 10, 100])
+def test_most_negative_equiangular_cosine(k):
+    for d in (k - 1, k, k + 5):
+        assert abs(C.most_negative_equiangular_cosine(k, d) + 1.0 / (k - 1)) <= 1e-10
+    if k >= 3:
+        assert C.most_negative_equiangular_cosine(k, k - 2) == 1.0  # no equiangular set fits
+    # the simplex ETF attains the bound (an independent check: its Gram matrix)
+    M = C.simplex_etf(k, k - 1, seed=0)
+    off = (M.T @ M)[~np.eye(k, dtype=bool)]
+    np.testing.assert_allclose(off, -1.0 / (k - 1), atol=1e-12)
+
+
+def test_equiangular_gram_rejects_bad_cosine():
+    with pytest.raises(ValueError):
+        C.equiangular_gram(3, 1.5)
+
+
+# ----------------------------------------------------------------------------- §2.2, collapse regimes
+
+def test_layer_peeled_ce_reaches_a_self_dual_etf():
+    H, W = C.layer_peeled_ce(3, 3, np.random.default_rng(0), steps=3000)
+    m = C.nc_metrics(H, np.arange(3), W)
+    assert max(m["nc2_equinorm"], m["nc2_equiangle"], m["nc3"]) < 1e-3
+    H0, W0 = C.layer_peeled_ce(3, 3, np.random.default_rng(0), steps=0)
+    assert C.nc_metrics(H0, np.arange(3), W0)["nc2_equiangle"] > 1e-2
+
+
+def test_collapse_regime_without_noise_is_an_exact_collapse():
+    r = C.collapse_regime(5, 6, 3, 4.0, 8.0, 0.0, np.random.default_rng(1))
+    assert r["h_s"].shape == (15, 6) and r["w"].shape == (5, 6) and r["zt"].shape == (15, 5)
+    m = C.nc_metrics(r["h_s"], r["y"], r["w"])
+    assert max(m["nc1"], m["nc2_equinorm"], m["nc2_equiangle"], m["nc3"], m["nc4"]) < 1e-10
+    np.testing.assert_allclose(r["zt"], 8.0 * C.etf_gram(5)[r["y"]], atol=1e-12)

@@ -270,6 +270,129 @@ def test_lemma1_fails_under_logit_reading():
     assert np.any(vals > 0) and np.any(vals < 0)
 
 
+# ----------------------------------------------------------------------------- Appendix C: MSE, Huber-like Norm
+
+@pytest.mark.parametrize("reduction", ["sum", "batchmean"])
+def test_mse_gradient_finite_differences(reduction):
+    zs, zt = rand((4, 3), 1, 3.0), rand((4, 3), 2, 3.0)
+    num = fd_grad(lambda z: D.mse_loss(z, zt, reduction), zs)
+    np.testing.assert_allclose(D.mse_grad(zs, zt, reduction), num, rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("T", [0.5, 2.0, 4.0])
+def test_binary_kl_norm_quadratic_and_linear_limits(T):
+    """Eq. 5 literally (log-sigmoid form) against the two derived limits: u^2/8 near 0, T|u|/2 - T^2 log 2 far."""
+    t = rand((50,), 3, 5.0)
+    u_small = T * 1e-2 * np.linspace(0.1, 1, 50) * np.sign(rand((50,), 5))
+    ratio = D.binary_kl_norm(t + u_small, t, T, "none") / D.binary_kl_norm_quadratic_limit(t + u_small, t)
+    # truncation u^2/(24 T^2) <= 4.2e-6; rounding of Eq. 5's -log 2 - (log s + log s')/2 ~ 1e-16/1e-5
+    assert np.max(np.abs(ratio - 1.0)) <= 1e-5
+    u_big = T * np.linspace(40.0, 80.0, 50) * np.sign(rand((50,), 4))
+    far = D.binary_kl_norm(t + u_big, t, T, "none")
+    np.testing.assert_allclose(far, D.binary_kl_norm_linear_asymptote(t + u_big, t, T), rtol=1e-14)
+    assert np.max(np.abs(D.binary_kl_norm_grad(t + u_big, t, T))) <= T / 2
+
+
+def test_logit_loss_profile_tells_norm_from_mse_and_binary_kl():
+    norm = D.logit_loss_profile(D.binary_kl_norm, D.binary_kl_norm_grad, 2.0)
+    assert norm["near_ratio_max_dev"] < 1e-5 and norm["far_max_rel_dev"] < 1e-12
+    assert norm["max_grad_over_half_T"] <= 1.0 + 1e-12
+    mse = D.logit_loss_profile(lambda s, t, T, r: D.mse_loss(s, t, r), lambda s, t, T, r: D.mse_grad(s, t, r), 2.0)
+    assert abs(mse["near_ratio_max_dev"] - 7.0) < 1e-9  # (u^2)/(u^2/8) = 8
+    bkl = D.logit_loss_profile(D.binary_kl, D.binary_kl_grad, 2.0, teacher=4.0)
+    assert bkl["near_ratio_max_dev"] > 0.1 and bkl["max_grad_over_half_T"] > 1.5
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_w_alignment_terms_sum_to_gradient_inner_products(seed):
+    """Row sums of the per-sample terms = (-dL/dW_k).w_k from the chain-rule gradients (two implementations)."""
+    h, ht, w, y, zt = config(seed, scale=2.0)
+    tau = 2.0
+    for reading, kw in (("logits", {"zt": ht @ w.T}), ("features", {"h_t": ht})):
+        terms = D.w_alignment_terms(h, ht, w, "binary_kl_norm", tau, reading)
+        g = D.binary_kl_norm_w_neg_grad(h, w, tau, **kw)
+        np.testing.assert_allclose(terms.sum(axis=0), np.einsum("kd,kd->k", g, w), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(D.w_alignment_terms(h, ht, w, "binary_kl_norm", tau, "features"),
+                               tau * D.lemma1_products(h, ht, w, tau, "features"), rtol=1e-12, atol=1e-14)
+    # MSE: -dL/dW by finite differences with the teacher logits held constant
+    Zt = ht @ w.T
+    num = -fd_grad(lambda W: D.mse_loss(h @ W.T, Zt), w)
+    np.testing.assert_allclose(D.w_alignment_terms(h, ht, w, "mse", tau, "logits").sum(axis=0),
+                               np.einsum("kd,kd->k", num, w), rtol=1e-6, atol=1e-8)
+
+
+def test_mse_and_binary_kl_norm_share_the_lemma1_sign_pattern():
+    h, ht, w, y, zt = config(5, n=40, scale=2.0)
+    for reading in ("logits", "features"):
+        a = np.sign(D.w_alignment_terms(h, ht, w, "binary_kl_norm", 2.0, reading))
+        for other in ("mse", "binary_kl"):
+            assert np.array_equal(a, np.sign(D.w_alignment_terms(h, ht, w, other, 2.0, reading)))
+    assert np.all(D.w_alignment_terms(h, ht, w, "mse", 2.0, "features") <= 0)
+    kd = np.sign(D.w_alignment_terms(h, ht, w, "kd", 2.0, "logits"))
+    assert not np.array_equal(kd, np.sign(D.w_alignment_terms(h, ht, w, "mse", 2.0, "logits")))
+    with pytest.raises(ValueError):
+        D.w_alignment_terms(h, ht, w, "l1", 2.0)
+
+
+def test_coefficient_sign_conflicts_by_loops():
+    rng = np.random.default_rng(3)
+    zs, zt, y = 3 * rng.standard_normal((6, 4)), 3 * rng.standard_normal((6, 4)), np.array([0, 1, 2, 3, 0, 1])
+    tau, alpha = 2.0, 0.7
+    p = D.softmax(zs)
+    pull = push = worst = 0
+    for i in range(6):
+        for k in range(4):
+            c = tau * (1 / (1 + np.exp(-zt[i, k] / tau)) - 1 / (1 + np.exp(-zs[i, k] / tau)))
+            ce = 1 - p[i, k] if k == y[i] else -p[i, k]
+            opp = c < 0 if k == y[i] else c > 0
+            pull += int(opp and k == y[i])
+            push += int(opp and k != y[i])
+            worst += int(opp and alpha * abs(c) > abs(ce))
+    got = D.coefficient_sign_conflicts(zs, zt, y, tau, alpha)
+    assert (got["pull_opposite"], got["push_opposite"], got["worst_case"]) == (pull, push, worst)
+    assert (got["n_pull"], got["n_push"]) == (6, 18)
+    own = np.eye(4)[y]
+    margin = D.coefficient_sign_conflicts(zs, zs + 2 * own - 1, y, tau)
+    assert margin["pull_opposite"] == margin["push_opposite"] == margin["worst_case"] == 0
+
+
+# ----------------------------------------------------------------------------- Eq. 6 on the dual head
+
+def test_dual_head_feature_gradients_finite_differences():
+    h, ht, w, y, zt = config(6, scale=1.5)
+    w2 = rand(w.shape, 7)
+    g = D.dual_head_feature_gradients(h, y, w, w2, zt, 2.0, alpha=0.5)
+    f_ce = lambda H, W: D.ce_loss(H @ W.T, y)  # noqa: E731
+    f_aux = lambda H, W2: 0.5 * D.binary_kl_norm(H @ W2.T, zt, 2.0)  # noqa: E731
+    np.testing.assert_allclose(g["ce"]["head"], fd_grad(lambda W: f_ce(h, W), w), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(g["ce"]["features"], fd_grad(lambda H: f_ce(H, w), h), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(g["aux"]["aux_head"], fd_grad(lambda W2: f_aux(h, W2), w2), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(g["aux"]["features"], fd_grad(lambda H: f_aux(H, w2), h), rtol=1e-6, atol=1e-8)
+    assert not np.any(g["ce"]["aux_head"]) and not np.any(g["aux"]["head"])
+
+
+def test_gradient_alignment_flat_and_per_group():
+    gm = {"head": rand((3, 2), 1), "aux_head": np.zeros((3, 2)), "features": rand((4, 2), 2)}
+    ga = {"head": np.zeros((3, 2)), "aux_head": rand((3, 2), 3), "features": -3 * gm["features"] + rand((4, 2), 4)}
+    flat = D.gradient_alignment(gm, ga, "flat")
+    vm = np.concatenate([gm[k].ravel() for k in gm])
+    va = np.concatenate([ga[k].ravel() for k in gm])
+    assert flat["cosine"] < 0 and flat["coefficient"] < 0
+    total = np.concatenate([flat["update"][k].ravel() for k in gm])
+    np.testing.assert_allclose(total, vm + D.pcgrad(vm, va), rtol=1e-12)
+    # head 1 receives (1 - s) * its CE gradient: a larger CE step
+    np.testing.assert_allclose(flat["update"]["head"], (1 - flat["coefficient"]) * gm["head"], rtol=1e-12)
+    # after projection the auxiliary part no longer conflicts with the main gradient
+    assert np.dot(total - vm, vm) >= -1e-12 * np.dot(vm, vm)
+    per = D.gradient_alignment(gm, ga, "per_group")
+    np.testing.assert_allclose(per["update"]["head"], gm["head"], rtol=1e-12)
+    assert per["coefficient"]["features"] < 0 and per["coefficient"]["head"] == 0.0
+    same = D.gradient_alignment(gm, {k: 2 * v for k, v in gm.items()}, "flat")
+    assert same["coefficient"] == 0.0
+    with pytest.raises(ValueError):
+        D.gradient_alignment(gm, ga, "rows")
+
+
 # ----------------------------------------------------------------------------- bad inputs
 
 @pytest.mark.parametrize("T", [0.0, -1.0, float("nan"), float("inf"), True, "two"])
