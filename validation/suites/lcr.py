@@ -29,6 +29,7 @@ Readings chosen where the paper is ambiguous (each also in the claim's note):
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from typing import Iterator
@@ -104,6 +105,11 @@ def _summary(x) -> dict:
 def _claim(ctx, t0, **kw) -> Claim:
     kw.setdefault("evidence", "theory")
     return make_claim(PAPER, ctx, t0, **kw)
+
+
+def _second_seed(ctx: SuiteContext) -> SuiteContext:
+    """The same context at seed + 1: the replicate of a randomised study (a verdict that flips is inconclusive)."""
+    return dataclasses.replace(ctx, seed=ctx.seed + 1)
 
 
 def _lam(rm) -> float:
@@ -267,6 +273,7 @@ def _eq9_exact(ctx):
         t0 = time.perf_counter()
         n_ep = ctx.n_episodes(200)
         errs = _rm_ratio_study(_rng(ctx, 100 + tag), n_ep, space, _channel_orthonormal, False)
+        rep = _rm_ratio_study(_rng(_second_seed(ctx), 100 + tag), n_ep, space, _channel_orthonormal, False)
         cf = _rm_ratio_study(_rng(ctx, 150 + tag), max(5, n_ep // 10), space, _sample_orthonormal, True)
         yield _claim(ctx, t0, id=f"lcr.eq9.rm_equals_wtw.{space}", where="Eq. 8-9, §3.2", section="Eq. 9",
                      kind="paper-statement",
@@ -276,6 +283,7 @@ def _eq9_exact(ctx):
                      rule=at_most(ROUND_TOL, key="max_rel_error", why="float64 rounding of eigvalsh"),
                      counterfactuals=[Counterfactual("samples orthonormal instead (Eq. 7, n < c: AᵀA = I, A·Aᵀ ≠ I)",
                                                      {"max_rel_error": float(max(cf))})],
+                     replicate={"max_rel_error": float(max(rep))},
                      repro_tol={"rtol": 1e-3, "atol": 1e-12},  # a rounding-level maximum: only its size matters
                      note="a = Q from a QR factorisation (n ≥ c), W Gaussian; "
                           + ("W square (Eq. 8 needs c_in = c_out). " if space == "sample" else "W rectangular allowed. ")
@@ -308,6 +316,7 @@ def _eq7(ctx):
         t0 = time.perf_counter()
         n_ep = ctx.n_episodes(200)
         meas = _eq7_ratios(_rng(ctx, 200 + tag), n_ep, space)
+        rep = _eq7_ratios(_rng(_second_seed(ctx), 200 + tag), n_ep, space)
         cf = _eq7_ratios(_rng(ctx, 250 + tag), max(5, n_ep // 10), space, free_norms=False, square=True)
         yield _claim(ctx, t0, id=f"lcr.eq7.orthogonal_samples.{space}", where="Eq. 7 → Eq. 9, §3.2", section="Eq. 7",
                      kind="paper-statement",
@@ -316,6 +325,7 @@ def _eq7(ctx):
                      rule=at_most(0.1, key="median_gap", why="a systematic gap disproves an exact equality; 10% is far "
                                                              "above rounding"),
                      counterfactuals=[Counterfactual("N = d unit-norm orthogonal samples (then A·Aᵀ = I too)", cf)],
+                     replicate=rep,
                      note="n < c samples with orthonormal rows give a·aᵀ = I_n but aᵀa = a projection, so λmax(RM) = "
                           "σ1(W·P)² ≤ σ1(W)² (channel) — Eq. 9 needs aᵀa = I_c (channels orthonormal), a different "
                           "assumption; free norms scale the ratio by up to e⁴.")
@@ -559,9 +569,12 @@ def _official_estimator(ctx):
                       "the all-ones vector is the top eigenvector (non-negative activations with a common mean).")
     t0 = time.perf_counter()
     c = 64
-    rm_f = _official_rms("relu", _rng(ctx, 630), c)
-    rm_b0 = _official_rms("sign", _rng(ctx, 631), c)
-    rm_b = rm_b0 * (_lam(rm_f) / _lam(rm_b0))        # scale the binary side to the same λ1 (RM scales as s⁴)
+
+    def sides(cx):
+        rm_f = _official_rms("relu", _rng(cx, 630), c)
+        rm_b0 = _official_rms("sign", _rng(cx, 631), c)
+        return rm_f, rm_b0 * (_lam(rm_f) / _lam(rm_b0))   # the binary side scaled to the same λ1 (RM scales as s⁴)
+    rm_f, rm_b = sides(ctx)
 
     def measure(f, b):
         of, ob = lp.power_iteration_official(f, 1), lp.power_iteration_official(b, 1)
@@ -577,6 +590,7 @@ def _official_estimator(ctx):
                  rule=at_most(1e-6, key="rel_diff", why="equal to rounding"),
                  counterfactuals=[Counterfactual("binary side = the FP RM with its channels permuted (same spectrum)",
                                                  measure(rm_f, rm_f[np.ix_(perm, perm)]))],
+                 replicate=measure(*sides(_second_seed(ctx))),
                  note="c = 64; FP side ReLU activations, binary side sign activations scaled to the same λ1. The earlier "
                       "note 'the factor partly cancels in the MSE' was wrong: the factor (up to c^{1/4}) multiplies each "
                       "side's value, so it multiplies the MSE (by up to √c) and differs between the FP (ReLU, near the "
@@ -601,17 +615,20 @@ def _gradients(ctx):
     t0 = time.perf_counter()
     e_13 = _fd_errors(ctx, 700, lp.spectral_norm_gradient)
     e_app = _fd_errors(ctx, 700, lp.spectral_norm_gradient_appendix)
+    r_13 = _fd_errors(_second_seed(ctx), 700, lp.spectral_norm_gradient)
+    r_app = _fd_errors(_second_seed(ctx), 700, lp.spectral_norm_gradient_appendix)
     rule = at_most(FD_TOL, key="max", why="central FD with h = 1e-6")
     yield _claim(ctx, t0, id="lcr.eq13.spectral_norm_gradient", where="Eq. 13 (u1 v1ᵀ)", section="Eq. 13",
                  kind="paper-statement", statement="∂σ1(W)/∂W = u1·v1ᵀ.", expected="max |analytic − FD| ≤ 1e-6",
                  measured=_summary(e_13), rule=rule,
                  counterfactuals=[Counterfactual("the transposed formula v1u1ᵀ (appendix 6.3)", _summary(e_app))],
+                 replicate=_summary(r_13),
                  repro_tol={"rtol": 1e-2, "atol": 1e-9},  # finite-difference noise
                  note="square Gaussian W (2..6), simple top singular value almost surely.")
     yield _claim(ctx, t0, id="lcr.app63.spectral_norm_gradient", where="appendix 6.3, last line (v1 u1ᵀ)",
                  section="Eq. 27-28", kind="paper-statement", statement="∂‖W_B‖_SN/∂W_B = v1·u1ᵀ.",
                  expected="max |analytic − FD| ≤ 1e-6", measured=_summary(e_app), rule=rule,
-                 counterfactuals=[Counterfactual("Eq. 13's u1v1ᵀ", _summary(e_13))],
+                 counterfactuals=[Counterfactual("Eq. 13's u1v1ᵀ", _summary(e_13))], replicate=_summary(r_app),
                  repro_tol={"rtol": 1e-2, "atol": 1e-9},
                  note="the directional derivative u1ᵀHv1 = tr(v1u1ᵀH) gives the gradient (v1u1ᵀ)ᵀ = u1v1ᵀ (the appendix "
                       "drops the transpose; for non-square W, v1u1ᵀ does not even have W's shape); Eq. 13 in the main "
@@ -619,21 +636,24 @@ def _gradients(ctx):
     # Eq. 13's coefficient against the true gradient of Eq. 11-12 (analysis.lipschitz.lcr_layer_gradient; the
     # hand-derived gradient is checked against autograd and finite differences in tests/test_lipschitz.py)
     t0 = time.perf_counter()
-    rng = _rng(ctx, 710)
     lam_, beta, L = 1.0, 2.0, 4
-    rows = []
-    for reading in ("sigma1", "sigma1_sq"):
-        for r_target in (0.5, 0.9, 1.1, 2.0):
-            for k in (1, 3):
-                w = rng.standard_normal((5, 5))
-                sig = lp.spectral_norm(w)
-                s_b = sig if reading == "sigma1" else sig ** 2
-                s_f = s_b / r_target
-                u1v1 = lp.spectral_norm_gradient(w)
-                true = float(np.sum(lp.lcr_layer_gradient(w, s_f, lam_, beta, k, L, reading) * u1v1))
-                eq13 = lp.eq13_coefficient(s_b, s_f, lam_, beta, k, L)
-                rows.append({"reading": reading, "ratio": round(r_target, 6), "k": k, "true_coef": true,
-                             "eq13_coef": eq13, "size_ratio": abs(eq13 / true) if true else None})
+
+    def coefficient_rows(rng):
+        rows = []
+        for reading in ("sigma1", "sigma1_sq"):
+            for r_target in (0.5, 0.9, 1.1, 2.0):
+                for k in (1, 3):
+                    w = rng.standard_normal((5, 5))
+                    sig = lp.spectral_norm(w)
+                    s_b = sig if reading == "sigma1" else sig ** 2
+                    s_f = s_b / r_target
+                    u1v1 = lp.spectral_norm_gradient(w)
+                    true = float(np.sum(lp.lcr_layer_gradient(w, s_f, lam_, beta, k, L, reading) * u1v1))
+                    eq13 = lp.eq13_coefficient(s_b, s_f, lam_, beta, k, L)
+                    rows.append({"reading": reading, "ratio": round(r_target, 6), "k": k, "true_coef": true,
+                                 "eq13_coef": eq13, "size_ratio": abs(eq13 / true) if true else None})
+        return rows
+    rows = coefficient_rows(_rng(ctx, 710))
 
     def measure(rs):
         return {"sign_agrees_fraction": float(np.mean([np.sign(x["true_coef"]) == np.sign(x["eq13_coef"]) for x in rs])),
@@ -646,6 +666,7 @@ def _gradients(ctx):
                             key="sign_agrees_fraction"),
                  counterfactuals=[Counterfactual("rows with ‖RM_B‖/‖RM_F‖ < 1 only (where the signs agree)",
                                                  measure([x for x in rows if x["ratio"] < 1]))],
+                 replicate=measure(coefficient_rows(_rng(_second_seed(ctx), 710))),
                  note="the true coefficient is λβ^{2(k−L)}(r−1)/s_F (times 2σ1 in the σ1² reading): it changes sign at "
                       "r = 1, while Eq. 13's is always negative; Eq. 13 also has β^{k−L} for β^{2(k−L)} and s_F/s_B for "
                       "(r−1)/s_F, so its size is off too (size_ratio per row). Along u1v1ᵀ the descent step of Eq. 13 "
@@ -736,9 +757,9 @@ def _bounds(ctx):
     t0 = time.perf_counter()
     rng = _rng(ctx, 900)
 
-    def study(act_gain):
+    def study(act_gain, cx=ctx):
         gap_up, gap_lo, viol = [], [], 0
-        r = _rng(ctx, 900)
+        r = _rng(cx, 900)
         for _ in range(max(1, ctx.n_episodes(30) // 2)):
             dims = [int(r.integers(2, 5)), int(r.integers(2, 6)), int(r.integers(2, 5)), int(r.integers(1, 4))]
             ws = [r.standard_normal((dims[i + 1], dims[i])) for i in range(3)]
@@ -763,14 +784,15 @@ def _bounds(ctx):
                  expected="lower bound ≤ exact ≤ Π σ1(W^k)", measured=study(1.0),
                  rule=at_most(0, key="violations", why="zero violations of the sandwich (relative slack 1e-9)"),
                  counterfactuals=[Counterfactual("activation 10·ReLU (‖σ‖_Lip = 10, left out of the product)", study(10.0))],
+                 replicate=study(1.0, _second_seed(ctx)),
                  repro_tol={"rtol": 1e-5, "atol": 1e-9},
                  note="3-layer ReLU nets with ≤ 9 hidden units; exact constant by enumerating activation patterns "
                       "(linprog feasibility; Lemma 1). A theorem: it fails only through a bug. The product is loose by "
                       "the reported factor.")
     t0 = time.perf_counter()
-    r = _rng(ctx, 910)
 
-    def lemma2(affine: bool):
+    def lemma2(affine: bool, cx=ctx):
+        r = _rng(cx, 910)
         errs = []
         for _ in range(max(2, ctx.n_episodes(10) // 2)):
             m, n = int(r.integers(2, 6)), int(r.integers(2, 6))
@@ -785,6 +807,7 @@ def _bounds(ctx):
                  expected="∇g = WᵀWx", measured=lemma2(True),
                  rule=at_most(FD_TOL, key="max_abs_error", why="central FD with h = 1e-6"),
                  counterfactuals=[Counterfactual("a non-affine map relu(Wx + b)", lemma2(False))],
+                 replicate=lemma2(True, _second_seed(ctx)),
                  repro_tol={"rtol": 1e-2, "atol": 1e-9},
                  note="as printed the lemma names the map T, differentiates q and defines g through f (typos). "
                       "Its consequence: the Hessian of g is WᵀW, whose top eigenvalue is σ1(W)² — the squared norm "
@@ -847,21 +870,23 @@ def _appendix(ctx):
                       "W2 = (1_{d1×1}, 0_{d1×d2−1})ᵀ do not conform with diag(p), p ∈ R^n, and the proof calls the "
                       "squared norm 'the spectral norm'. Eq. 20's 'max min' has no inner variable.")
     t0 = time.perf_counter()
-    rng = _rng(ctx, 970)
-    cases = []
-    for _ in range(max(3, ctx.n_episodes(10) // 2)):
-        n = int(rng.integers(2, 7))
-        h = rng.standard_normal((n + 2, n))
-        cases.append(lp.quadratic_box_max(h.T @ h, n_starts=16, steps=200, seed=rng)["gap"])
+    def relaxation_gaps(rng):
+        cases = []
+        for _ in range(max(3, ctx.n_episodes(10) // 2)):
+            n = int(rng.integers(2, 7))
+            h = rng.standard_normal((n + 2, n))
+            cases.append(lp.quadratic_box_max(h.T @ h, n_starts=16, steps=200, seed=rng)["gap"])
+        return {"max_gap_box_minus_vertex": max(cases), "cases": len(cases)}
     indefinite = lp.quadratic_box_max(np.array([[-4.0, 2.0], [2.0, 0.0]]), n_starts=16, steps=200, seed=0)
     yield _claim(ctx, t0, id="lcr.app61.np_hardness.relaxation", where="appendix 6.1, Eq. 21 and 25-26",
                  section="Eq. 19-26", kind="paper-statement",
                  statement="Eq. 25-26's relaxation p ∈ [0, 1]^n has the same optimum as ReLU derivatives p ∈ {0, 1}^n "
                            "for a full-rank positive semi-definite H.",
-                 expected="box max = vertex max", measured={"max_gap_box_minus_vertex": max(cases), "cases": len(cases)},
+                 expected="box max = vertex max", measured=relaxation_gaps(_rng(ctx, 970)),
                  rule=at_most(1e-9, key="max_gap_box_minus_vertex", why="rounding"),
                  counterfactuals=[Counterfactual("an indefinite H = [[-4, 2], [2, 0]] (outside the proof's hypothesis)",
                                                  {"max_gap_box_minus_vertex": indefinite["gap"]})],
+                 replicate=relaxation_gaps(_rng(_second_seed(ctx), 970)),
                  repro_tol={"rtol": 1e-3, "atol": 1e-9},
                  note="a convex quadratic peaks at a vertex of the box, so the step holds; the proof's reduction "
                       "follows Virmaux & Scaman (2018), which the paper cites ([47]). Eq. 21 writes the open box "
@@ -891,12 +916,16 @@ def _binarization(ctx):
                  note="Kaiming-Gaussian 3×3 kernels reshaped to (c_out, c_in·9); conv operator norm exact by FFT "
                       "(circular padding). Plain sign(W) inflates σ1 by ≈ 1/std(W).")
     t0 = time.perf_counter()
-    diffs = []
-    mats = []
-    for _ in range(ctx.n_episodes(20)):
-        m = int(rng.integers(8, 129))
-        mats.append(np.where(rng.standard_normal((m, m)) >= 0, 1.0, -1.0))
-        diffs.append(lp.svd_power_rel_diff(mats[-1], seed=rng))
+
+    def svd_study(rng):
+        diffs, mats = [], []
+        for _ in range(ctx.n_episodes(20)):
+            m = int(rng.integers(8, 129))
+            mats.append(np.where(rng.standard_normal((m, m)) >= 0, 1.0, -1.0))
+            diffs.append(lp.svd_power_rel_diff(mats[-1], seed=rng))
+        return diffs, mats
+    diffs, mats = svd_study(rng)
+    rep_diffs, _ = svd_study(_rng(_second_seed(ctx), 1001))
     broken = mats[0].copy()
     broken[0, 0] = np.nan
     collapse = holds(lambda v: not (math.isfinite(v) and v <= 1e-6),
@@ -912,6 +941,7 @@ def _binarization(ctx):
                  rule=collapse,
                  counterfactuals=[Counterfactual("a ±1 matrix with one non-finite entry (where an SVD does fail)",
                                                  {"max_rel_diff": lp.svd_power_rel_diff(broken)})],
+                 replicate={"max_rel_diff": float(max(rep_diffs))},
                  repro_tol={"rtol": 1.0, "atol": 1e-6},  # power-iteration residuals: only 'below 1e-6' matters
                  note="±1 matrices are dense (no zero entries); their top singular value is computed as for any matrix. "
                       "Power iteration converges slowly when the top gap is small (hence 1e-6, not rounding).")
