@@ -505,7 +505,7 @@ def test_lcr_suite_runs_and_is_deterministic(tmp_path):
     ctx = SuiteContext(preset="quick", episodes=1, seed=0, out=tmp_path, progress=False)
     again = [c.to_dict() for gen in (lcr._eq9_exact, lcr._eq7, lcr._theorem1, lcr._realistic, lcr._power_iteration,
                                      lcr._official_estimator, lcr._gradients, lcr._bounds, lcr._binarization)
-             for c in gen(ctx)]
+             for c in lcr._summarised(gen(ctx))]
     strip = lambda c: {k: v for k, v in c.items() if k != "runtime_s"}  # noqa: E731
     assert len(again) > 20
     assert all(strip(c) == strip(by_id[c["id"]]) for c in again)

@@ -182,7 +182,66 @@ def run(ctx: SuiteContext) -> Iterator[Claim]:
     yield from _lcr_nets.network_claims(ctx)
 
 
+def _g(v) -> str:
+    return f"{v:.3g}" if isinstance(v, (int, float)) else str(v)
+
+
+# one-line summaries of claims whose ``measured`` is a dict the automatic summary cannot read
+SUMMARIES = {
+    "lcr.eq1.dimensions": lambda m: f"W {m['W_shape']} · A {m['A_prev_shape']} → {m['product_shape'] or 'undefined'} "
+                                    f"(A^k is {m['expected_A_k_shape']})",
+    "lcr.eq8.dimensions": lambda m: f"defined for {m['defined']} of {m['layers']} binary layers; undefined at "
+                                    f"(c_in, c_out) {m['undefined_at']}",
+    "lcr.eq9.realistic.": lambda m: f"raw ratio median {_g(m['raw_ratio']['median'])}, scale-normalised median "
+                                    f"{_g(m['scale_normalised_ratio']['median'])} (1 under Eq. 9)",
+    "lcr.eq9.scale_exponent": lambda m: f"fitted exponent {_g(m['fitted_exponent']['channel'])} (channel), "
+                                        f"{_g(m['fitted_exponent']['sample'])} (sample)",
+    "lcr.thm1.square": lambda m: f"max relative error {_g(m['max_rel_error'])} over {m['episodes']} cases",
+    "lcr.sec33.five_iterations.error": lambda m: "median relative error after 5 steps: " + ", ".join(
+        f"{k} {_g(v)}" for k, v in m["median_rel_error"].items() if k.endswith("d64")),
+    "lcr.alg2.residual_threshold.error": lambda m: "median relative error at res 1e-3: " + ", ".join(
+        f"{k} {_g(v)}" for k, v in m["median_rel_error"].items() if k.endswith("d64")),
+    "lcr.sec33.five_iterations.realistic.": lambda m: f"median error {_g(m['rel_error']['median'])}, median gap "
+                                                      f"λ2/λ1 {_g(m['gap']['median'])}",
+    "lcr.code.top_eigenvalue.bias": lambda m: "√‖RM·1‖/√λ1 at c = 16…256: ReLU " + ", ".join(
+        _g(v) for v in m["ratio_by_activation_and_c"]["relu"].values()) + "; sign " + ", ".join(
+        _g(v) for v in m["ratio_by_activation_and_c"]["sign"].values()) + "; bound c^¼ 2…4",
+    "lcr.eq12.gradient_scale_at_init": lambda m: f"‖∇LCR‖/‖∇CE‖ at λ = 1: median "
+                                                 f"{_g(m['grad_ratio_lcr_over_ce_at_lambda1']['median'])}",
+    "lcr.eq10.blockwise_rm": lambda m: f"√λmax(RM)/exact Lipschitz median "
+                                       f"{_g(m['sqrt_lambda_over_exact_lipschitz']['median'])}",
+    "lcr.eq14.svd_reconstruction": lambda m: f"max reconstruction error {_g(m['max_abs_reconstruction_error'])}; "
+                                             f"full rank {_g(m['fraction_full_rank'])}",
+    "lcr.alg1.line10_lqe": lambda m: f"line 10 uses {m['line10_terms']}, Eq. 12 has {m['eq12_terms']}",
+    "lcr.app61.np_hardness.rank_one_norm": lambda m: f"max relative error {_g(m['max_rel_error'])}",
+    "lcr.binarization.spectral_norm_ratio": lambda m: f"σ1(W_B)/σ1(W) median {_g(m['sign_times_channel_alpha_matrix']['median'])} "
+                                                      f"(α-scaled), {_g(m['plain_sign_matrix']['median'])} (plain sign)",
+    "lcr.sec5.training_overhead": lambda m: f"LCR MACs = {_g(m['lcr_macs_over_training_macs_pct'])} % of the training MACs",
+    "lcr.table5.flops.": lambda m: f"real-valued MACs {_g(m['real_valued_macs'])}; printed exceeds by "
+                                   f"{_g(m['printed_minus_macs'])}",
+    "lcr.table5.ours_equals_irnet": lambda m: f"BOPs equal: {m['bops_equal']}, FLOPs equal: {m['flops_equal']}",
+    "lcr.consistency.table_references": lambda m: f"{len(m['wrong'])} of {len(m['references'])} citations point "
+                                                  "to a table without the numbers",
+    "lcr.consistency.table4_vs_tables1_2": lambda m: f"{len(m['pairs']) - len(m['unequal'])} of {len(m['pairs'])} "
+                                                     "matched rows equal",
+    "lcr.consistency.table4_labels": lambda m: f"'{m['row']}' = {m['value']} is Table 2's {m['table2_row_with_value']}",
+    "lcr.table6.protocol": lambda m: f"text: {m['text_measure']}; table: {m['table_measure']}",
+}
+
+
+def _summarised(claims: Iterator[Claim]) -> Iterator[Claim]:
+    for c in claims:
+        for prefix, fn in SUMMARIES.items():
+            if (c.id == prefix or (prefix.endswith(".") and c.id.startswith(prefix))) and isinstance(c.measured, dict):
+                c.summary = fn(c.measured)
+        yield c
+
+
 def theory_claims(ctx: SuiteContext) -> Iterator[Claim]:
+    yield from _summarised(_theory_claims(ctx))
+
+
+def _theory_claims(ctx: SuiteContext) -> Iterator[Claim]:
     yield from _dimensions(ctx)
     yield from _eq9_exact(ctx)
     yield from _eq7(ctx)
@@ -1027,14 +1086,14 @@ def _table3(ctx):
         first = row["a"][0]
         half = printed_half_unit(first) + printed_half_unit(irnet)
         meas = float(first)
-        extra = {"reading_b_lambda0": float(row["b"][0])} if "b" in row else {}
+        extra = f"Reading (b)'s λ = 0 cell is {row['b'][0]} (−{float(irnet) - float(row['b'][0]):.1f}). " if "b" in row else ""
         yield _claim(ctx, t0, id=f"lcr.table3.{arch}.lambda0_vs_irnet",
                      where=f"Table 3 λ = 0 vs Table 2{' and Table 4' if arch == 'resnet20' else ''} (IR-Net, "
                            f"{'ResNet-20' if arch == 'resnet20' else 'ResNet-18'})",
                      section="Table 3", kind="consistency",
                      statement="Table 3's λ = 0 entry (LCR off) is the IR-Net baseline of Table 2.",
                      expected=irnet, measured=meas, accept=[float(irnet) - half, float(irnet) + half],
-                     note=(f"{extra} " if extra else "") + "both printed values; the paper does not say whether Table 3 "
+                     note=extra + "both printed values; the paper does not say whether Table 3 "
                           "uses another training schedule than Table 2."
                           + (" The ResNet-18 row's λ = 8 cell 91.8 equals Table 2's LCR result." if arch == "resnet18" else ""))
     t0 = time.perf_counter()
