@@ -37,7 +37,7 @@ from typing import Iterator
 import numpy as np
 
 from analysis import lipschitz as lp
-from validation.ledger import Alternative, Claim, Counterfactual, at_most, holds, printed_half_unit
+from validation.ledger import Alternative, Claim, Counterfactual, at_most, holds, printed_half_unit, within
 from validation.registry import PaperItem, SuiteContext, register_suite
 from validation.suites import _lcr_nets
 from validation.suites._common import make_claim
@@ -1192,12 +1192,18 @@ def _fig2(ctx):
 # ----------------------------------------------------------------------------- printed arithmetic (§4.1-4.4, Tables 1, 4, 6)
 
 def _gain_claim(ctx, cid, where, section, statement, text_value, after, before, alternative, note):
+    """A printed gain in the text against the difference of two printed table values. Primary reading: agreement
+    within the rounding of all three numbers; the stricter reading (the text's half unit only) is recorded beside it."""
     t0 = time.perf_counter()
     diff = round(float(after) - float(before), 9)
     half = printed_half_unit(text_value) + printed_half_unit(after) + printed_half_unit(before)
-    t = float(text_value)
+    t, h_text = float(text_value), printed_half_unit(text_value)
+    lo, hi = t - half, t + half
     return _claim(ctx, t0, id=cid, where=where, section=section, kind="consistency", statement=statement,
-                  expected=text_value, measured=diff, accept=[t - half, t + half], alternative=alternative,
+                  expected=text_value, measured={"difference": diff, "table_values": [before, after],
+                                                 "agrees_within_text_precision_only": bool(abs(diff - t) <= h_text + 1e-9)},
+                  accept=[lo, hi], rule=within(lo, hi, key="difference", why="rounding of the text value and both table values"),
+                  alternative=alternative,
                   summary=f"{after} − {before} = {diff:g} vs {text_value} in the text (accept ±{half:g}: rounding of all three)",
                   note=note)
 
