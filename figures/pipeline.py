@@ -55,12 +55,93 @@ def make_figure(fid: str, ctx: FigureContext) -> list[Path]:
     return list(get_script(fid).make(ctx))
 
 
+def experiments_of(fid: str, preset: str) -> list[str]:
+    """The experiment configs figure ``fid`` trains for ``preset``: the script's
+    ``experiments(preset)`` or ``experiment_for(preset)`` when it has one, else its
+    ``EXPERIMENT`` (None: no runs)."""
+    mod = get_script(fid)
+    if hasattr(mod, "experiments"):
+        return list(mod.experiments(preset))
+    if hasattr(mod, "experiment_for"):
+        return [mod.experiment_for(preset)]
+    exp = getattr(mod, "EXPERIMENT", None)
+    return [exp] if exp else []
+
+
+def missing_configs(ids, ctx: FigureContext) -> list:
+    """The configs of the runs that figures ``ids`` need and the cache does not hold finished."""
+    from analysis.nets.cache import find_run
+    from analysis.nets.config import load_experiment
+
+    todo = {}
+    for fid in ids:
+        for name in experiments_of(fid, ctx.preset):
+            for _, cfg in load_experiment(name, ctx.preset).runs(ctx.seed):
+                if cfg.hash() not in todo and find_run(cfg, ctx.out) is None:
+                    todo[cfg.hash()] = cfg
+    return list(todo.values())
+
+
+# ----------------------------------------------------------------------------- measured cost
+
+TIMINGS = Path(__file__).with_name("timings.csv")
+
+
+def measured_minutes(path: Path = TIMINGS) -> dict[tuple[str, str], dict]:
+    """{(figure, preset): row} from the committed table of measurements ``figures/timings.csv``
+    (columns figure, preset, minutes, workers, machine, date, how)."""
+    import csv
+
+    if not Path(path).exists():
+        return {}
+    rows = [r for r in csv.DictReader(l for l in Path(path).open() if not l.startswith("#"))]
+    return {(r["figure"], r["preset"]): r for r in rows}
+
+
+def record_timing(ctx: FigureContext, fid: str, seconds: float, runs_made: int, runs_total: int) -> Path:
+    """Write ``<out>/figures/<ID>/timing.json``: this machine's wall time for the figure, and how
+    many of its runs were made (a measurement for the committed table only when all were)."""
+    import json
+    import os
+    import platform
+
+    from analysis.nets.train import atomic_write_text
+
+    folder = Path(ctx.out) / "figures" / fid
+    folder.mkdir(parents=True, exist_ok=True)
+    d = {"figure": fid, "preset": ctx.preset, "minutes": round(seconds / 60.0, 2), "workers": ctx.workers,
+         "runs_made": runs_made, "runs_total": runs_total,
+         "machine": f"{os.cpu_count()} cores, {platform.machine()}",
+         "date": time.strftime("%Y-%m-%d"), "complete": runs_made == runs_total}
+    atomic_write_text(folder / "timing.json", json.dumps(d, indent=1) + "\n")
+    return folder / "timing.json"
+
+
+def list_figures(preset_order=("smoke", "quick", "paper")) -> list[str]:
+    """Lines of `workbench figures --list`: ID, measured minutes per preset, title."""
+    table = measured_minutes()
+    lines = [f"{'figure':18s} {'minutes (measured, ' + 'workers 2)':>26s}  title",
+             f"{'':18s} {'smoke':>8s} {'quick':>8s} {'paper':>8s}"]
+    for fid in sorted(FIGURES):
+        mod = get_script(fid)
+        cells = []
+        for preset in preset_order:
+            row = table.get((fid, preset))
+            cells.append(f"{float(row['minutes']):8.1f}" if row and row.get("minutes") else f"{'-':>8s}")
+        lines.append(f"{fid:18s} {' '.join(cells)}  {getattr(mod, 'TITLE', '')}")
+    lines.append("minutes: wall time of `workbench figures --only ID --preset P` making every run, from "
+                 f"{TIMINGS.name} (machine and date per row); '-' = not measured yet")
+    return lines
+
+
 def cli_figures(args) -> int:
-    """`workbench figures [--only ID ...] [--list] --preset P --out DIR`."""
+    """`workbench figures [--only ID ...] [--list] --preset P --out DIR`.
+
+    Before any worker starts, every data set the figures' missing runs need is checked; a
+    problem stops the command with one line per problem (what, where looked, how to get it).
+    """
     if getattr(args, "list", False):
-        for fid in sorted(FIGURES):
-            mod = get_script(fid)
-            print(f"{fid:18s} {getattr(mod, 'TITLE', '')}")
+        print("\n".join(list_figures()))
         return 0
     ids = args.only or sorted(FIGURES)
     for fid in ids:
@@ -69,10 +150,18 @@ def cli_figures(args) -> int:
                         seed=int(args.seed), progress=not args.no_progress,
                         workers=int(getattr(args, "workers", 2) or 2),
                         scheduler=getattr(args, "scheduler", None))
+    from analysis.nets.config import load_experiment
+    from analysis.nets.sweep import check_data
+
+    check_data(missing_configs(ids, ctx), ctx.data_dir)    # DataProblem: one line per problem
     for fid in ids:
         t0 = time.perf_counter()
+        missing = len(missing_configs([fid], ctx))
+        total = sum(len(load_experiment(e, ctx.preset).runs(ctx.seed)) for e in experiments_of(fid, ctx.preset))
         paths = make_figure(fid, ctx)
-        print(f"{fid}: {len(paths)} files in {time.perf_counter() - t0:.1f} s under "
+        seconds = time.perf_counter() - t0
+        record_timing(ctx, fid, seconds, missing, total)
+        print(f"{fid}: {len(paths)} files in {seconds:.1f} s under "
               f"{Path(args.out) / 'figures' / fid}", file=sys.stderr)
         for p in paths:
             print(p)

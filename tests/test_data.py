@@ -212,9 +212,9 @@ def test_cifar100_needs_fine_labels(isolated):
 def test_missing_names_every_place_and_how(isolated, monkeypatch, name, split):
     monkeypatch.setenv("WORKBENCH_DATA", str(isolated / "env"))
     with pytest.raises(FileNotFoundError) as err:
-        D.load_dataset(name, split, data_dir=isolated / "arg")
+        D.load_dataset(name, split)
     msg = str(err.value)
-    for base in [isolated / "arg", isolated / "env", *D._default_places()]:
+    for base in [isolated / "env", *D._default_places()]:
         assert str(base) in msg
         for sub in D.DATASETS[name].subfolders:
             assert str(base / sub) in msg
@@ -241,7 +241,10 @@ def test_search_order(isolated, monkeypatch):
     assert len(D.load_dataset("mnist")) == 12                       # env before the usual places
     monkeypatch.delenv("WORKBENCH_DATA")
     assert len(D.load_dataset("mnist")) == 13
-    assert len(D.load_dataset("mnist", data_dir=isolated / "nowhere")) == 13   # arg absent: go on
+    # an explicit --data-dir is the only place searched: no silent fallback to the usual places
+    with pytest.raises(FileNotFoundError, match="only it is searched") as err:
+        D.load_dataset("mnist", data_dir=isolated / "nowhere")
+    assert str(isolated / "nowhere") in str(err.value) and str(usual[1]) not in str(err.value)
 
 
 def test_folder_holding_files_directly(isolated):
@@ -396,3 +399,62 @@ def test_real_fashion_mnist():
     # the IDX loader agrees with the struct reader on the real files
     dims, body = _idx_by_struct(D.find_dataset("fashion-mnist", "test")[1])
     assert dims == (10000,) and list(body) == test.y.tolist()
+
+
+# --- verification (`workbench data`) and the precheck of sweeps (issue 13, item 3) ---------------
+
+@pytest.mark.parametrize("damage, message", [
+    (lambda p: p.write_bytes(p.read_bytes()[:-12]), "not a complete gzip file"),
+    (lambda p: p.write_bytes(gzip.compress(b"\x00\x00\x09\x03" + gzip.decompress(p.read_bytes())[4:])),
+     "bad IDX magic"),
+    (lambda p: p.write_bytes(gzip.compress(gzip.decompress(p.read_bytes())[:-28])), "truncated"),
+])
+def test_workbench_data_verifies_what_it_lists(isolated, capsys, damage, message):
+    folder = _fmnist(isolated, compress=True)
+    damage(folder / "train-images-idx3-ubyte.gz")
+    row = D.verify_dataset("fashion-mnist", isolated / "d")
+    assert row["present"] and not row["ok"] and message in " ".join(row["problems"])
+    assert D.cli_data(SimpleNamespace(data_dir=isolated / "d")) == 0
+    out = capsys.readouterr().out
+    assert "fashion-mnist  BAD" in out and message in out and "fashion-mnist  yes" not in out
+    (line,) = D.data_problems(["fashion-mnist"], isolated / "d")          # one line per problem
+    assert "\n" not in line and str(folder / "train-images-idx3-ubyte.gz") in line
+
+
+def test_record_counts_and_md5_of_the_decompressed_bytes(isolated, capsys):
+    folder = _fmnist(isolated)
+    row = D.verify_dataset("fashion-mnist", isolated / "d", standard=True)
+    assert not row["ok"] and "20 records; the standard set has 60000" in row["problems"][0]
+    assert D.verify_dataset("fashion-mnist", isolated / "d")["ok"]       # usable for training
+    # the standard counts with other bytes: caught by the pinned md5 of the decompressed files
+    D.write_idx(folder / "t10k-images-idx3-ubyte", np.zeros((10000, 28, 28), np.uint8))
+    D.write_idx(folder / "t10k-labels-idx1-ubyte", np.zeros(10000, np.uint8))
+    probs = D.verify_dataset("fashion-mnist", isolated / "d")["problems"]
+    assert len(probs) == 2 and all("md5 of the decompressed bytes" in p for p in probs)
+    assert D.cli_data(SimpleNamespace(data_dir=isolated / "d")) == 0
+    assert "BAD" in capsys.readouterr().out
+
+
+def test_explicit_data_dir_is_the_only_place(isolated, monkeypatch, capsys):
+    D.write_synthetic("fashion-mnist", isolated / "env", n_train=10, n_test=5)
+    monkeypatch.setenv("WORKBENCH_DATA", str(isolated / "env"))
+    assert D.verify_dataset("fashion-mnist")["ok"]                       # no --data-dir: env found
+    empty = isolated / "EMPTY"
+    empty.mkdir()
+    row = D.verify_dataset("fashion-mnist", empty)
+    assert not row["present"] and row["looked"][0] == str(empty)
+    assert all(str(isolated / "env") not in p for p in row["looked"])
+    (line,) = D.data_problems(["fashion-mnist"], empty)
+    assert str(empty) in line and "only --data-dir" in line and "get it:" in line and "\n" not in line
+    D.cli_data(SimpleNamespace(data_dir=empty))
+    out = capsys.readouterr().out
+    assert "fashion-mnist  no" in out and str(isolated / "env") not in out
+
+
+@needs_real
+def test_real_fashion_mnist_verifies_with_the_pinned_md5(capsys):
+    row = D.verify_dataset("fashion-mnist", standard=True)
+    assert row["ok"], row["problems"]
+    assert row["records"] == {"train": 60000, "test": 10000}
+    D.cli_data(SimpleNamespace(data_dir=None))
+    assert "md5 verified" in capsys.readouterr().out

@@ -28,7 +28,8 @@ def _common(p: argparse.ArgumentParser, preset_default: str = "quick") -> None:
                    help=f"network-run preset (default {preset_default})")
     p.add_argument("--out", type=Path, default=Path("results"), help="results root (default results/)")
     p.add_argument("--data-dir", type=Path, default=None,
-                   help="where data sets are looked for first (then $WORKBENCH_DATA, then the usual places)")
+                   help="the folder data sets are read from, and the only one searched when given "
+                        "(default: $WORKBENCH_DATA, then the usual places)")
     p.add_argument("--seed", type=int, default=0, help="base seed (default 0)")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
 
@@ -90,7 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
     _common(s)
 
     d = sub.add_parser("data", help="which data sets are present, where they are looked for")
-    d.add_argument("--data-dir", type=Path, default=None)
+    d.add_argument("--data-dir", type=Path, default=None,
+                   help="look only in this folder (default: $WORKBENCH_DATA, then the usual places)")
     return ap
 
 
@@ -231,6 +233,11 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except RuntimeError as exc:
+        if type(exc).__name__ != "SweepError":          # runs that failed: one line each, with log
+            raise
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("interrupted; finished work is kept and a rerun resumes it", file=sys.stderr)
         return 130

@@ -3,6 +3,12 @@
 Asking for a run that is finished loads it; :func:`ensure_run` trains what is missing (and
 resumes what is partial), so figure scripts and validation suites share runs.  A run is
 *finished* when its status is ``done`` or ``N.A.(e)`` (stopped on a non-finite loss).
+
+Other states, as :meth:`Run.load` reports them: ``running`` (a live process holds its lock),
+``partial`` (stopped by an interrupt after cleanup), ``failed`` (an exception; ``Run.error`` has
+its one-line cause, ``Run.log`` the traceback), ``died`` (``status.json`` says running but the
+lock is gone or names a dead process on this host: killed without cleanup). None of them is
+finished; ``ensure_run`` and sweeps resume them from their last checkpoint.
 """
 from __future__ import annotations
 
@@ -26,7 +32,8 @@ class Run:
     """A run folder as read from disk.
 
     rows: per-epoch metric dicts (see analysis.nets.train); status: "running" | "done" |
-    "N.A.(e)" | "missing"; init: the init hook's trace or None.
+    "N.A.(e)" | "partial" | "failed" | "died" (see the module docstring); init: the init hook's
+    trace or None; error: the one-line cause of a failed run.
     """
 
     dir: Path
@@ -36,6 +43,12 @@ class Run:
     init: dict | None = None
     monitors_after_init: dict = field(default_factory=dict)
     meta: dict = field(default_factory=dict)
+    error: str | None = None
+
+    @property
+    def log(self) -> Path:
+        """The run's log file (``run.log``: start, epochs, interrupts, tracebacks)."""
+        return self.dir / "run.log"
 
     @property
     def hash(self) -> str:
@@ -53,16 +66,21 @@ class Run:
         if not cfg_path.exists():
             return None
         cfg = from_dict(yaml.safe_load(cfg_path.read_text()))
-        status, rows, init, after, meta = "running", [], None, {}, {}
+        from .train import lock_is_live, read_lock
+
+        status, rows, init, after, meta, error = "running", [], None, {}, {}, None
         st = folder / "status.json"
         if st.exists():
-            status = json.loads(st.read_text())["status"]
+            s = json.loads(st.read_text())
+            status, error = s["status"], s.get("error")
+        if status == "running" and not lock_is_live(read_lock(folder / "run.lock")):
+            status = "died"
         mj = folder / "metrics.json"
         if mj.exists():
             m = json.loads(mj.read_text())
             rows, init, after = m.get("rows", []), m.get("init"), m.get("monitors_after_init") or {}
             meta = {k: m[k] for k in ("model_args", "data") if k in m}
-        return cls(folder, cfg, status, rows, init, after, meta)
+        return cls(folder, cfg, status, rows, init, after, meta, error)
 
     def column(self, name: str) -> np.ndarray:
         """Per-epoch values of metric ``name`` (float64; NaN where an epoch lacks it)."""

@@ -12,13 +12,18 @@ Formats (DESIGN.md, "Real data, real networks"):
 * CIFAR-100 — ``cifar-100-python/train`` and ``test``, the same with ``fine_labels`` (0…99; the
   fine labels are the ones used).
 
-Search order for a set (first match wins): the ``data_dir`` argument (``--data-dir``),
+Where a set is looked for: when the ``data_dir`` argument (``--data-dir``) is given, there
+*only* (a user who names a folder means that folder); otherwise, first match wins,
 ``$WORKBENCH_DATA``, ``/usr/share/datasets`` (Debian's ``dataset-fashion-mnist`` installs
 ``/usr/share/datasets/fashion-mnist/*-ubyte.gz``), ``~/.cache/workbench``, ``./data``. Each
 place may hold the files directly or in a sub-folder named after the set (e.g.
 ``fashion-mnist/``, ``cifar-10-batches-py/``). A missing set raises ``FileNotFoundError`` that
 names every place looked at and how to get the data; a corrupt file raises ``ValueError`` naming
-the file and what is wrong. There is never a fallback to random data: random images exist only
+the file and what is wrong. :func:`verify_dataset` checks files without loading them into a
+data set (complete gzip stream, IDX magic and sizes, record counts, and for Fashion-MNIST the
+md5 of the decompressed bytes — Debian's ``.gz`` files are recompressed, so the published
+archive checksums do not apply); :func:`data_problems` turns that into one line per problem,
+which ``workbench figures``/``sweep`` print before any worker starts. There is never a fallback to random data: random images exist only
 in :func:`write_synthetic`, which writes tiny files in the real formats for tests and the
 ``smoke`` preset.
 
@@ -44,6 +49,8 @@ __all__ = [
     "find_dataset",
     "search_places",
     "dataset_status",
+    "verify_dataset",
+    "data_problems",
     "cli_data",
     "write_synthetic",
     "subset",
@@ -140,6 +147,7 @@ class ArrayDataset:
     name: data set name (a key of ``DATASETS`` or any string for derived sets).
     num_classes: number of classes K ≥ 1.
     source: the folder (or file) the images were read from.
+    files: the files read (paths), recorded by every run (``metrics.json``'s ``data.files``).
     """
 
     x: np.ndarray
@@ -147,6 +155,7 @@ class ArrayDataset:
     name: str
     num_classes: int
     source: Path
+    files: tuple = ()
 
     def __post_init__(self):
         if not isinstance(self.x, np.ndarray) or self.x.dtype != np.uint8 or self.x.ndim != 4:
@@ -168,6 +177,7 @@ class ArrayDataset:
             raise ValueError(f"labels of {self.name!r} must lie in 0..{self.num_classes - 1}; "
                              f"found range {int(self.y.min())}..{int(self.y.max())}")
         self.source = Path(self.source)
+        self.files = tuple(str(f) for f in self.files)
 
     def __len__(self) -> int:
         return int(self.x.shape[0])
@@ -189,11 +199,12 @@ def _default_places() -> list[Path]:
 
 
 def search_places(data_dir=None) -> list[Path]:
-    """The base folders searched, in order: data_dir, $WORKBENCH_DATA, /usr/share/datasets,
-    ~/.cache/workbench, ./data (duplicates removed, order kept)."""
-    places = []
+    """The base folders searched, in order: ``[data_dir]`` alone when it is given; otherwise
+    $WORKBENCH_DATA, /usr/share/datasets, ~/.cache/workbench, ./data (duplicates removed, order
+    kept)."""
     if data_dir is not None:
-        places.append(Path(data_dir).expanduser())
+        return [Path(data_dir).expanduser()]
+    places = []
     env = os.environ.get("WORKBENCH_DATA")
     if env:
         places.append(Path(env).expanduser())
@@ -233,11 +244,12 @@ def _split_files(spec: _Spec, folder: Path, split: str) -> list[Path] | None:
     return found
 
 
-def _not_found(spec: _Spec, split: str, looked: list[Path]) -> FileNotFoundError:
+def _not_found(spec: _Spec, split: str, looked: list[Path], data_dir=None) -> FileNotFoundError:
     wanted = ", ".join(spec.files[split]) + (" (plain or .gz)" if spec.kind == "idx" else "")
     places = "\n  ".join(str(p) for p in looked)
+    only = (f" (--data-dir {data_dir} is given, so only it is searched)" if data_dir is not None else "")
     return FileNotFoundError(
-        f"data set {spec.name!r} ({split} split) not found: looked for {wanted} in\n  {places}\n"
+        f"data set {spec.name!r} ({split} split) not found{only}: looked for {wanted} in\n  {places}\n"
         f"How to get it: {spec.how_to_get}. Never replaced by random data.")
 
 
@@ -253,7 +265,7 @@ def find_dataset(name: str, split: str = "train", data_dir=None) -> list[Path]:
         files = _split_files(spec, folder, split)
         if files is not None:
             return files
-    raise _not_found(spec, split, looked)
+    raise _not_found(spec, split, looked, data_dir)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -311,7 +323,8 @@ def _load_idx(spec: _Spec, files: list[Path]) -> ArrayDataset:
     y = labels.astype(np.int64)
     if y.size and y.max() >= spec.num_classes:
         raise ValueError(f"{lab_path}: label {int(y.max())} out of range; expected 0..{spec.num_classes - 1}")
-    return ArrayDataset(images[:, None, :, :], y, spec.name, spec.num_classes, img_path.parent)
+    return ArrayDataset(images[:, None, :, :], y, spec.name, spec.num_classes, img_path.parent,
+                        files=tuple(files))
 
 
 _SAFE_GLOBALS = {
@@ -373,7 +386,8 @@ def _load_cifar(spec: _Spec, files: list[Path]) -> ArrayDataset:
     parts = [_load_cifar_batch(spec, p) for p in files]
     x = np.concatenate([p[0] for p in parts]) if len(parts) > 1 else parts[0][0].copy()
     y = np.concatenate([p[1] for p in parts])
-    return ArrayDataset(np.ascontiguousarray(x), y, spec.name, spec.num_classes, files[0].parent)
+    return ArrayDataset(np.ascontiguousarray(x), y, spec.name, spec.num_classes, files[0].parent,
+                        files=tuple(files))
 
 
 def load_dataset(name: str, split: str = "train", data_dir=None) -> ArrayDataset:
@@ -394,36 +408,168 @@ def load_dataset(name: str, split: str = "train", data_dir=None) -> ArrayDataset
 # Status (`workbench data`)
 # ---------------------------------------------------------------------------------------------
 
-def dataset_status(data_dir=None) -> list[dict]:
-    """One dict per data set: name, present (both splits found), path (the folder, or None),
-    looked (the folders searched, when absent), how (how to get it)."""
-    rows = []
-    for name, spec in DATASETS.items():
-        looked = _candidate_dirs(spec, data_dir)
-        folder = None
+# The standard sets' record counts (train, test), and for Fashion-MNIST the md5 of each file's
+# *decompressed* bytes (computed from Debian's dataset-fashion-mnist 0.0~git20200523.55506a9-1,
+# whose .gz files are recompressed, so the archive checksums published upstream do not apply;
+# the decompressed IDX bytes are the same as upstream's).
+STANDARD_COUNTS = {"fashion-mnist": (60000, 10000), "mnist": (60000, 10000),
+                   "cifar10": (50000, 10000), "cifar100": (50000, 10000)}
+DECOMPRESSED_MD5 = {
+    "fashion-mnist": {
+        "train-images-idx3-ubyte": "f4a8712d7a061bf5bd6d2ca38dc4d50a",
+        "train-labels-idx1-ubyte": "9018921c3c673c538a1fc5bad174d6f9",
+        "t10k-images-idx3-ubyte": "8181f5470baa50b63fa0f6fddb340f0a",
+        "t10k-labels-idx1-ubyte": "15d484375f8d13e6eb1aabb0c3f46965",
+    },
+}
+
+_VERIFIED: dict = {}          # (file stats, standard) -> result: a set is read once per process
+
+
+def _idx_stem(path: Path) -> str:
+    name = path.name[:-3] if path.name.endswith(".gz") else path.name
+    return name.replace(".idx", "-idx")
+
+
+def _verify_split(spec: _Spec, files: list[Path], split: str, standard: bool) -> tuple[int, list[str]]:
+    """(records, problems) of one split's files: every file read completely (gzip stream to its
+    end, IDX magic, sizes, or the CIFAR pickle's structure), image and label counts equal;
+    when the count is the standard one, the pinned md5s of the decompressed bytes; with
+    ``standard`` a non-standard count is a problem too."""
+    import hashlib
+
+    problems, count = [], 0
+    try:
+        if spec.kind == "idx":
+            img, lab = files
+            raw = {p: _read_bytes(p) for p in files}
+            arrs = {}
+            for p, ndim in ((img, 3), (lab, 1)):
+                arrs[p] = _parse_idx(p, raw[p], ndim)
+            count = int(arrs[img].shape[0])
+            if arrs[lab].shape[0] != count:
+                problems.append(f"{img} holds {count} images but {lab} holds {arrs[lab].shape[0]} labels")
+            pins = DECOMPRESSED_MD5.get(spec.name, {})
+            if pins and count == STANDARD_COUNTS[spec.name][split == "test"]:
+                for p in files:
+                    want = pins.get(_idx_stem(p))
+                    got = hashlib.md5(raw[p]).hexdigest()
+                    if want is not None and got != want:
+                        problems.append(f"{p}: md5 of the decompressed bytes is {got}, expected {want} "
+                                        "(damaged or altered file; re-download it)")
+        else:
+            count = sum(int(_load_cifar_batch(spec, p)[1].shape[0]) for p in files)
+    except ValueError as exc:
+        problems.append(str(exc))
+    except OSError as exc:
+        problems.append(f"{exc.filename or files[0]}: cannot be read ({exc.strerror or exc})")
+    if not problems and standard and count != STANDARD_COUNTS[spec.name][split == "test"]:
+        problems.append(f"{spec.name} {split} split has {count} records; the standard set has "
+                        f"{STANDARD_COUNTS[spec.name][split == 'test']} (not the standard files)")
+    return count, problems
+
+
+def _parse_idx(path: Path, raw: bytes, expect_ndim: int) -> np.ndarray:
+    """The header checks of :func:`read_idx` on bytes already read (no copy of the body)."""
+    if len(raw) < 4:
+        raise ValueError(f"{path}: {len(raw)} bytes, too short for an IDX header (expected ≥ 4)")
+    if raw[0] != 0 or raw[1] != 0 or raw[2] != 0x08:
+        raise ValueError(f"{path}: bad IDX magic {raw[:4].hex()}; expected 0000 08{expect_ndim:02x} "
+                         "(unsigned-byte IDX)")
+    if raw[3] != expect_ndim:
+        raise ValueError(f"{path}: IDX file has {raw[3]} dimensions; expected {expect_ndim}")
+    header = 4 + 4 * expect_ndim
+    if len(raw) < header:
+        raise ValueError(f"{path}: truncated IDX header ({len(raw)} bytes, expected {header})")
+    dims = tuple(int(d) for d in np.frombuffer(raw, dtype=">u4", count=expect_ndim, offset=4))
+    need = header + int(np.prod(dims, dtype=np.int64))
+    if len(raw) != need:
+        what = "truncated" if len(raw) < need else "has trailing bytes"
+        raise ValueError(f"{path}: {what}: {len(raw)} bytes for sizes {dims}; expected {need}")
+    return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(dims)
+
+
+def verify_dataset(name: str, data_dir=None, standard: bool = False) -> dict:
+    """Find and check data set ``name`` (both splits) without keeping it in memory.
+
+    Returns {"name", "present" (files of both splits found), "ok" (present and no problem),
+    "path" (folder or None), "files" (paths read), "records" ({split: n}), "problems" (one line
+    each), "looked" (folders searched when absent), "how"}. ``standard=True`` (``workbench
+    data``) also requires the standard record counts. Results are kept per process, keyed by
+    the files' size and mtime.
+    """
+    spec = _spec(name)
+    looked = _candidate_dirs(spec, data_dir)
+    found = {}
+    for split in ("train", "test"):
         for cand in looked:
-            if all(_split_files(spec, cand, s) is not None for s in ("train", "test")):
-                folder = cand
+            files = _split_files(spec, cand, split)
+            if files is not None:
+                found[split] = files
                 break
-        rows.append({"name": name, "present": folder is not None,
-                     "path": str(folder) if folder is not None else None,
-                     "looked": [] if folder is not None else [str(p) for p in looked],
-                     "how": spec.how_to_get})
-    return rows
+    row = {"name": name, "present": len(found) == 2, "ok": False,
+           "path": str(found["train"][0].parent) if "train" in found else None,
+           "files": [str(p) for s in found.values() for p in s], "records": {}, "problems": [],
+           "looked": [str(p) for p in looked], "how": spec.how_to_get}
+    missing = [s for s in ("train", "test") if s not in found]
+    if missing:
+        row["path"] = None if len(missing) == 2 else row["path"]
+        places = ", ".join(str(p) for p in search_places(data_dir))
+        subs = ", ".join(f"{s}/" for s in spec.subfolders)
+        only = " (only --data-dir, as it is given)" if data_dir is not None else ""
+        row["problems"].append(
+            f"{name} ({' and '.join(missing)} split{'s' if len(missing) > 1 else ''}) not found{only}: "
+            f"looked in {places} (each also in {subs}); get it: {spec.how_to_get}")
+        return row
+    for split, files in found.items():
+        key = (tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in files), split, standard)
+        if key not in _VERIFIED:
+            _VERIFIED[key] = _verify_split(spec, files, split, standard)
+        count, problems = _VERIFIED[key]
+        row["records"][split] = count
+        row["problems"] += problems
+    row["ok"] = not row["problems"]
+    return row
+
+
+def data_problems(names, data_dir=None) -> list[str]:
+    """One line per problem of the data sets ``names`` (missing, truncated, wrong magic, count
+    or checksum), each saying what, where it was looked for and how to get it; [] when all are
+    usable."""
+    out = []
+    for name in dict.fromkeys(names):
+        out += verify_dataset(name, data_dir)["problems"]
+    return out
+
+
+def dataset_status(data_dir=None) -> list[dict]:
+    """One dict per data set (:func:`verify_dataset` with the standard counts): name, present
+    (both splits found), ok (verified), path (the folder, or None), problems, looked (the
+    folders searched), how (how to get it)."""
+    return [verify_dataset(name, data_dir, standard=True) for name in DATASETS]
 
 
 def cli_data(args) -> int:
-    """`workbench data [--data-dir D]`: print which data sets are present, where, how to get them."""
-    rows = dataset_status(getattr(args, "data_dir", None))
+    """`workbench data [--data-dir D]`: print which data sets are present and verified, where,
+    how to get the rest; a present set that fails verification says why, one line per problem."""
+    data_dir = getattr(args, "data_dir", None)
+    rows = dataset_status(data_dir)
     width = max(len(r["name"]) for r in rows)
     print(f"{'data set'.ljust(width)}  present  where / how to get")
     for r in rows:
-        if r["present"]:
-            print(f"{r['name'].ljust(width)}  yes      {r['path']}")
+        if r["ok"]:
+            recs = "/".join(str(r["records"][s]) for s in ("train", "test"))
+            md5 = ", md5 verified" if r["name"] in DECOMPRESSED_MD5 else ""
+            print(f"{r['name'].ljust(width)}  yes      {r['path']} ({recs} records{md5})")
+        elif r["present"]:
+            print(f"{r['name'].ljust(width)}  BAD      {r['path']}")
+            for prob in r["problems"]:
+                print(f"{''.ljust(width)}           {prob}")
         else:
             print(f"{r['name'].ljust(width)}  no       get it: {r['how']}")
-    places = ", ".join(str(p) for p in search_places(getattr(args, "data_dir", None)))
-    print(f"\nsearched (each also with a sub-folder named after the set): {places}")
+    places = ", ".join(str(p) for p in search_places(data_dir))
+    only = " (only --data-dir, as it is given)" if data_dir is not None else ""
+    print(f"\nsearched{only} (each also with a sub-folder named after the set): {places}")
     return 0
 
 
@@ -559,7 +705,7 @@ def subset(ds: ArrayDataset, n: int, seed: int) -> ArrayDataset:
             members = np.flatnonzero(ds.y == c)
             keep.append(rng.choice(members, size=int(counts[c]), replace=False))
     idx = np.sort(np.concatenate(keep))
-    return ArrayDataset(ds.x[idx], ds.y[idx], ds.name, ds.num_classes, ds.source)
+    return ArrayDataset(ds.x[idx], ds.y[idx], ds.name, ds.num_classes, ds.source, ds.files)
 
 
 def normalization(name: str) -> tuple[tuple[float, ...], tuple[float, ...]]:

@@ -5,17 +5,20 @@ the trainer on a config dict) either to a ``concurrent.futures.ProcessPoolExecut
 each worker runs torch with one thread) or, given ``scheduler="tcp://host:port"``, to a
 ``dask.distributed.Client(scheduler).submit``.  Finished runs are skipped before anything is
 submitted and partial ones resume from their checkpoint, so a killed sweep continues where it
-stopped.  :func:`aggregate` turns runs into per-setting mean, std, per-seed values, best and last
+stopped. Every data set the missing runs need is checked before any worker starts; Ctrl-C stops
+local workers and Dask tasks alike within seconds (see :class:`_StopOnInterrupt`).  :func:`aggregate` turns runs into per-setting mean, std, per-seed values, best and last
 epoch.
 """
 from __future__ import annotations
 
 import math
 import multiprocessing as mp
+import os
+import signal
 import sys
+import threading
 import time
-import traceback
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -54,30 +57,188 @@ def expand(base: TrainConfig, grid: dict[str, list], seeds) -> list[TrainConfig]
 
 # ----------------------------------------------------------------------------- running
 
-def run_task(cfg_dict: dict, out: str, data_dir: str | None, threads: int = 1) -> dict:
-    """Train (or load) one run in this worker; returns {"hash", "status", "error"}.
+class SweepError(RuntimeError):
+    """Some runs of a sweep failed; the message has one line per failure (cause and log path)."""
 
-    Picklable on purpose: the same function runs in a local worker process and on a Dask worker.
-    """
-    import torch
 
-    from .train import train
+class SweepInterrupted(KeyboardInterrupt):
+    """The sweep was stopped by Ctrl-C (SIGINT) after its runs were left resumable."""
 
-    if threads:
-        torch.set_num_threads(int(threads))
-    cfg = from_dict(cfg_dict)
-    try:
-        run = train(cfg, Path(out), data_dir=data_dir, progress=False)
-        return {"hash": cfg.hash(), "status": run.status, "error": None}
-    except Exception as exc:       # reported by the parent; other runs go on
-        return {"hash": cfg.hash(), "status": "error",
-                "error": f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=5)}"}
+
+_PROCESS_STOP: threading.Event | None = None      # set in a local worker process by SIGINT
+_TASK_ACTIVE = False                               # a local worker is inside run_task
+_RAISED = False                                    # this worker has raised its one KeyboardInterrupt
+
+
+def _on_sigint(signum, frame) -> None:
+    """A local worker's SIGINT: set the stop Event (later tasks do not start) and, the first
+    time and only inside a task, raise KeyboardInterrupt at once (the trainer leaves the run
+    partial). Later SIGINTs (the terminal's and the parent's forwarded one) change nothing."""
+    global _RAISED
+    _PROCESS_STOP.set()
+    if _TASK_ACTIVE and not _RAISED:
+        _RAISED = True
+        raise KeyboardInterrupt
+
+
+def _fast_exit() -> None:
+    """Registered last in a worker, so it runs first at exit: skip the slow interpreter
+    teardown (torch's) once the pool has told the worker to stop; nothing is left to save."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(0)
 
 
 def _init_worker(threads: int) -> None:
+    """Local worker start: one torch thread; SIGINT handled by :func:`_on_sigint`."""
+    import atexit
+
     import torch
 
+    global _PROCESS_STOP
     torch.set_num_threads(threads)
+    _PROCESS_STOP = threading.Event()
+    signal.signal(signal.SIGINT, _on_sigint)
+    atexit.register(_fast_exit)
+
+
+def _watch(path: str, event: threading.Event, period: float = 0.25) -> threading.Event:
+    """A daemon thread that sets ``event`` once ``path`` exists (the sweep's stop file, which a
+    Dask worker on any host sees through the shared results root); returns its 'done' Event."""
+    done = threading.Event()
+
+    def loop():
+        while not done.wait(period):
+            if os.path.exists(path):
+                event.set()
+                return
+    threading.Thread(target=loop, daemon=True, name="workbench-stop-watch").start()
+    return done
+
+
+def run_task(cfg_dict: dict, out: str, data_dir: str | None, threads: int = 1,
+             stop_file: str | None = None) -> dict:
+    """Train (or load) one run in this worker; returns {"hash", "status", "error", "log",
+    "interrupted"}: error is the failure's one-line cause (the traceback is in the run's log).
+
+    Picklable on purpose: the same function runs in a local worker process and on a Dask worker.
+    ``stop_file``: when it exists the run stops at its next step (partial) or does not start.
+    """
+    global _TASK_ACTIVE
+    import torch
+
+    from .cache import run_dir
+    from .train import LOG, one_line, train
+
+    if threads and _PROCESS_STOP is None:
+        torch.set_num_threads(int(threads))
+    cfg = from_dict(cfg_dict)
+    h = cfg.hash()
+    log = str(run_dir(cfg, out) / LOG)
+    stop = _PROCESS_STOP if _PROCESS_STOP is not None else threading.Event()
+    watching = None
+    try:
+        _TASK_ACTIVE = _PROCESS_STOP is not None
+        if stop.is_set() or (stop_file and os.path.exists(stop_file)):
+            return {"hash": h, "status": "not started", "error": None, "log": log, "interrupted": True}
+        watching = _watch(stop_file, stop) if stop_file else None
+        run = train(cfg, Path(out), data_dir=data_dir, progress=False, stop=stop)
+        return {"hash": h, "status": run.status, "error": None, "log": log, "interrupted": False}
+    except KeyboardInterrupt:       # RunInterrupted: the run is partial, its checkpoint kept
+        return {"hash": h, "status": "partial", "error": None, "log": log, "interrupted": True}
+    except Exception as exc:        # reported by the parent in one line; other runs go on
+        return {"hash": h, "status": "failed", "error": one_line(exc), "log": log, "interrupted": False}
+    finally:
+        _TASK_ACTIVE = False
+        if watching is not None:
+            watching.set()
+
+
+class _StopOnInterrupt:
+    """SIGINT handling of a sweep's parent process (main thread only).
+
+    First Ctrl-C: say so at once, create the stop file (every worker, local or Dask, sees it
+    within a quarter second), set the in-process stop Event, forward SIGINT to local workers;
+    the sweep then waits for the running runs to leave their folders partial. Second Ctrl-C:
+    kill the local workers and exit 130 at once, without cleanup (the runs they held are found
+    as ``died`` by the next command and resumed).
+    """
+
+    def __init__(self, stop_file: Path, progress: bool):
+        self.stop_file, self.progress = Path(stop_file), progress
+        self.event = threading.Event()
+        self.pids: list[int] = []
+        self.count = 0
+        self.old = None
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            self.old = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def _handle(self, signum, frame):
+        self.count += 1
+        if self.count == 1:
+            self.event.set()
+            try:
+                self.stop_file.parent.mkdir(parents=True, exist_ok=True)
+                self.stop_file.touch()
+            except OSError:
+                pass
+            self._signal(signal.SIGINT)
+            _say("interrupt: stopping the sweep; runs in progress stop at their next step and are kept "
+                 "as partial (a rerun resumes them), queued runs are not started. Ctrl-C again stops at "
+                 "once without cleanup.")
+        else:
+            self._signal(signal.SIGKILL)
+            _say("second interrupt: stopped at once without cleanup; runs in progress are left as they "
+                 "were and the next command finds them as died and resumes them.")
+            os._exit(130)
+
+    def _signal(self, sig) -> None:
+        for pid in self.pids:
+            try:
+                os.kill(pid, sig)
+            except OSError:
+                pass
+
+    def __exit__(self, *exc):
+        if self.old is not None:
+            signal.signal(signal.SIGINT, self.old)
+        try:
+            self.stop_file.unlink(missing_ok=True)
+            self.stop_file.parent.rmdir()
+        except OSError:
+            pass
+
+
+def _say(msg: str) -> None:
+    try:
+        print(msg, file=sys.stderr, flush=True)
+    except (OSError, ValueError):
+        pass
+
+
+def check_data(configs, data_dir=None) -> None:
+    """Raise :class:`DataProblem` (one line per problem) unless every real data set the configs
+    name can be read (synthetic-file configs write their own)."""
+    from .data import data_problems
+
+    problems = data_problems(sorted({c.dataset for c in configs if c.synthetic is None}), data_dir)
+    if problems:
+        raise DataProblem(problems)
+
+
+class DataProblem(ValueError):
+    """Data sets a sweep or figure needs are missing or damaged; one line per problem."""
+
+    def __init__(self, problems):
+        self.problems = list(problems)
+        super().__init__("data needed before any run starts:\n" +
+                         "\n".join(f"  - {p}" for p in self.problems))
 
 
 def run_configs(configs, out, data_dir=None, workers: int = 2, scheduler=None,
@@ -86,7 +247,10 @@ def run_configs(configs, out, data_dir=None, workers: int = 2, scheduler=None,
 
     workers: local processes (1 = in this process, no pool). scheduler: a Dask scheduler
     address; then ``workers`` is ignored and the cluster's workers run the tasks.
-    A run that fails raises RuntimeError after the others finished, naming each failure.
+    Before anything starts, every data set the missing runs need is checked (DataProblem, one
+    line per problem). A run that fails raises SweepError (a RuntimeError) after the others
+    finished, one line per failure with its log. Ctrl-C stops every worker within seconds,
+    leaving the runs in progress partial, and raises SweepInterrupted (a KeyboardInterrupt).
     """
     out = Path(out)
     configs = list(configs)
@@ -97,39 +261,141 @@ def run_configs(configs, out, data_dir=None, workers: int = 2, scheduler=None,
     results: list[dict] = []
     t0 = time.perf_counter()
     if todo:
+        check_data(todo, data_dir)
         tell = _reporter(len(todo), progress)
         dd = None if data_dir is None else str(data_dir)
-        args = [(c.to_dict(), str(out), dd, threads) for c in todo]
-        if scheduler is not None:
-            from distributed import Client, as_completed as dask_completed
-
-            with Client(scheduler) as client:
-                futs = [client.submit(run_task, *a, pure=False, key=f"run-{c.hash()}-{time.time_ns()}")
-                        for a, c in zip(args, todo)]
-                for f in dask_completed(futs):
-                    results.append(f.result())
-                    tell(results[-1])
-        elif workers <= 1:
-            for a in args:
-                results.append(run_task(*a))
-                tell(results[-1])
-        else:
-            ctx = mp.get_context("spawn")
-            with ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=ctx,
-                                     initializer=_init_worker, initargs=(threads,)) as pool:
-                futs = [pool.submit(run_task, *a) for a in args]
-                for f in as_completed(futs):
-                    results.append(f.result())
-                    tell(results[-1])
+        stop_file = out / ".sweep" / f"{os.getpid()}-{time.time_ns()}.stop"
+        args = [(c.to_dict(), str(out), dd, threads, str(stop_file)) for c in todo]
+        with _StopOnInterrupt(stop_file, progress) as intr:
+            if scheduler is not None:
+                _run_dask(args, todo, scheduler, results, tell, intr)
+            elif workers <= 1:
+                for a in args:
+                    if intr.event.is_set():
+                        break
+                    r = _run_here(a, intr)
+                    results.append(r)
+                    tell(r)
+            else:
+                _run_pool(args, todo, workers, threads, results, tell, intr)
         tell(None)
+        if intr.event.is_set() or any(r.get("interrupted") for r in results):
+            _interrupted_summary(results, len(todo))
     errors = [r for r in results if r["error"]]
     if errors:
-        raise RuntimeError(f"{len(errors)} of {len(todo)} runs failed:\n" +
-                           "\n".join(f"- {r['hash']}: {r['error']}" for r in errors))
+        raise SweepError(f"{len(errors)} of {len(todo)} runs failed (each log has the traceback):\n" +
+                         "\n".join(f"- {r['hash']}: {r['error']}; log: {r['log']}" for r in errors))
     if progress and todo:
         print(f"sweep: {len(todo)} runs made, {len(unique) - len(todo)} found in the cache, "
               f"{time.perf_counter() - t0:.1f} s", file=sys.stderr)
     return [load_run(c, out) for c in configs]
+
+
+def _run_here(a, intr) -> dict:
+    """One task in this process, with the sweep's stop Event (the SIGINT handler sets it)."""
+    from .cache import run_dir
+    from .train import LOG, one_line, train
+
+    cfg = from_dict(a[0])
+    log = str(run_dir(cfg, a[1]) / LOG)
+    try:
+        run = train(cfg, Path(a[1]), data_dir=a[2], progress=False, stop=intr.event)
+        return {"hash": cfg.hash(), "status": run.status, "error": None, "log": log, "interrupted": False}
+    except KeyboardInterrupt:
+        intr.event.set()
+        return {"hash": cfg.hash(), "status": "partial", "error": None, "log": log, "interrupted": True}
+    except Exception as exc:
+        return {"hash": cfg.hash(), "status": "failed", "error": one_line(exc), "log": log, "interrupted": False}
+
+
+def _run_pool(args, todo, workers, threads, results, tell, intr, grace_s: float = 60.0) -> None:
+    """Local worker processes. They are started with SIGINT ignored (a Ctrl-C during their start
+    cannot print a traceback) and then only set their stop Event on SIGINT."""
+    from concurrent.futures import FIRST_COMPLETED, wait
+    from concurrent.futures.process import BrokenProcessPool
+
+    from .cache import run_dir
+    from .train import LOG, one_line
+
+    ctx = mp.get_context("spawn")
+    previous = signal.getsignal(signal.SIGINT)
+    in_main = threading.current_thread() is threading.main_thread()
+    if in_main:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        pool = ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=ctx,
+                                   initializer=_init_worker, initargs=(threads,))
+        futs = {pool.submit(run_task, *a): c for a, c in zip(args, todo)}
+        intr.pids = list(getattr(pool, "_processes", {}) or {})
+    finally:
+        if in_main:
+            signal.signal(signal.SIGINT, previous)
+    pending, cancelled, deadline = set(futs), False, None
+    try:
+        while pending:
+            done, pending = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
+            intr.pids = list(getattr(pool, "_processes", {}) or {})
+            for f in done:
+                c = futs[f]
+                if f.cancelled():
+                    r = {"hash": c.hash(), "status": "not started", "error": None, "log": None, "interrupted": True}
+                else:
+                    try:
+                        r = f.result()
+                    except BrokenProcessPool as exc:
+                        r = {"hash": c.hash(), "status": "died", "log": str(run_dir(c, args[0][1]) / LOG),
+                             "error": f"its worker process died ({one_line(exc)}); a rerun resumes it",
+                             "interrupted": False}
+                results.append(r)
+                tell(r)
+            if intr.event.is_set():
+                if not cancelled:
+                    for f in pending:
+                        f.cancel()
+                    cancelled, deadline = True, time.monotonic() + grace_s
+                elif time.monotonic() > deadline:
+                    _say(f"workers did not stop within {grace_s:.0f} s; killing them")
+                    intr._signal(signal.SIGKILL)
+                    deadline = float("inf")
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _run_dask(args, todo, scheduler, results, tell, intr) -> None:
+    """Tasks on a Dask cluster; the stop file reaches workers on any host (shared results root)."""
+    from distributed import Client
+    from distributed import wait as dask_wait
+
+    from .train import one_line
+
+    with Client(scheduler) as client:
+        futs = {client.submit(run_task, *a, pure=False, key=f"run-{c.hash()}-{time.time_ns()}"): c
+                for a, c in zip(args, todo)}
+        pending = set(futs)
+        while pending:          # after Ctrl-C, queued tasks see the stop file and return at once
+            try:
+                res = dask_wait(list(pending), timeout=0.25, return_when="FIRST_COMPLETED")
+            except TimeoutError:
+                continue
+            for f in res.done:
+                c = futs[f]
+                try:
+                    r = f.result()
+                except Exception as exc:
+                    r = {"hash": c.hash(), "status": "failed", "error": one_line(exc), "log": None,
+                         "interrupted": False}
+                results.append(r)
+                tell(r)
+            pending = set(res.not_done)
+
+
+def _interrupted_summary(results: list[dict], total: int) -> None:
+    partial = [r for r in results if r["status"] == "partial"]
+    made = [r for r in results if not r.get("interrupted") and not r["error"]]
+    _say(f"interrupted: {len(partial)} run(s) kept as partial, {total - len(partial) - len(made)} not "
+         f"started, {len(made)} finished in this sweep; finished work is kept and the same command "
+         "resumes the rest")
+    raise SweepInterrupted("sweep interrupted")
 
 
 def _reporter(total: int, progress: bool):

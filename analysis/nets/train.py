@@ -11,8 +11,16 @@ Run folder ``<out>/runs/<hash>/`` (hash = ``TrainConfig.hash()``):
                        null, "monitors_after_init": {...}, "data": {sizes, shapes}}
 - ``checkpoint.pt``    model, optimizer, torch RNG state, epoch and the rows so far; rewritten
                        atomically (temp file + rename) after the init step and after every epoch
-- ``status.json``      {"status": "running" | "done" | "N.A.(e)", "epochs_done", "runtime_s"}
-- ``run.lock``         present while a process trains the run (pid; stale locks are taken over)
+- ``status.json``      {"status": "running" | "done" | "N.A.(e)" | "partial" | "failed",
+                       "epochs_done", "runtime_s"; "error" when failed}: ``partial`` = stopped by
+                       an interrupt after cleanup (resumes from the checkpoint), ``failed`` = an
+                       exception (its one-line cause in ``error``, the traceback in ``run.log``)
+- ``run.log``          what the trainer said about this run (start, epochs, interrupt, traceback)
+- ``run.lock``         present while a process trains the run: JSON {pid, host, started}. A run
+                       whose status says ``running`` but whose lock is gone or names a dead
+                       process on this host died without cleanup; :class:`~.cache.Run` reports it
+                       as ``died`` and the next ``train`` takes the lock over and resumes
+- ``metrics.json``'s ``data.files``: the data files the run read (path, bytes)
 
 Determinism (CPU): the seed fixes the initialization (``torch.manual_seed(seed)`` before
 ``build_model``), the training subset (``data.subset(seed)``), the data order of epoch e
@@ -32,9 +40,11 @@ import io
 import json
 import math
 import os
+import socket
 import sys
 import threading
 import time
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,32 +98,84 @@ class RunBusyError(RuntimeError):
     """Another live process is training this run."""
 
 
+class RunInterrupted(KeyboardInterrupt):
+    """Training stopped because a stop was requested (Ctrl-C, or the sweep's stop file)."""
+
+
+HOST = socket.gethostname()
+
+
+def read_lock(path: Path) -> dict | None:
+    """The holder of a ``run.lock`` ({pid, host, started}), {} when unreadable, None when absent.
+    (An old lock holding only a pid reads as that pid on this host.)"""
+    try:
+        text = Path(path).read_text().strip()
+    except FileNotFoundError:
+        return None
+    except OSError:
+        return {}
+    try:
+        d = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    if isinstance(d, int):
+        d = {"pid": d, "host": HOST}
+    return d if isinstance(d, dict) else {}
+
+
+def lock_is_live(info: dict | None) -> bool:
+    """True when the lock's process may still be training: alive on this host, or on another
+    host (which cannot be checked from here)."""
+    if not info or not info.get("pid"):
+        return False
+    if info.get("host", HOST) != HOST:
+        return True
+    return _alive(int(info["pid"]))
+
+
 class _Lock:
-    """``run.lock`` created with O_EXCL holding the pid; a lock whose pid is dead is stale."""
+    """``run.lock`` created with O_EXCL holding {pid, host, started}; a lock whose process is gone
+    (dead pid on this host, or unreadable) is stale and taken over."""
 
     def __init__(self, path: Path):
         self.path = path
 
     def __enter__(self):
-        for _ in range(2):
+        me = json.dumps({"pid": os.getpid(), "host": HOST,
+                         "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")})
+        for _ in range(3):
             try:
                 fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-                os.write(fd, str(os.getpid()).encode())
-                os.close(fd)
+                try:
+                    os.write(fd, me.encode())
+                finally:
+                    os.close(fd)
                 return self
             except FileExistsError:
-                try:
-                    pid = int(self.path.read_text().strip() or 0)
-                except (OSError, ValueError):
-                    pid = 0
-                if pid and pid != os.getpid() and _alive(pid):
-                    raise RunBusyError(f"{self.path.parent} is being trained by process {pid}; "
-                                       "wait for it or kill it (a rerun then resumes)") from None
+                info = read_lock(self.path)
+                if info is None:
+                    continue
+                if info.get("pid") != os.getpid() and lock_is_live(info):
+                    raise RunBusyError(f"{self.path.parent} is being trained by process {info['pid']} on "
+                                       f"{info.get('host', HOST)}; wait for it or stop it (a rerun then "
+                                       "resumes)") from None
+                if not info and time.time() - _mtime(self.path) < 5.0:
+                    time.sleep(0.2)          # another process is writing its lock right now
+                    continue
                 self.path.unlink(missing_ok=True)
         raise RunBusyError(f"could not take {self.path}")
 
     def __exit__(self, *exc):
-        self.path.unlink(missing_ok=True)
+        info = read_lock(self.path)
+        if info is not None and info.get("pid") in (os.getpid(), None):
+            self.path.unlink(missing_ok=True)
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
 
 
 def _alive(pid: int) -> bool:
@@ -130,11 +192,12 @@ def _alive(pid: int) -> bool:
 
 @dataclass
 class TensorData:
-    """In-memory tensors: x (n, C, H, W) float32 normalized, y (n,) int64."""
+    """In-memory tensors: x (n, C, H, W) float32 normalized, y (n,) int64; files: what was read."""
 
     x: torch.Tensor
     y: torch.Tensor
     num_classes: int
+    files: tuple = ()
 
     def __len__(self) -> int:
         return int(self.y.shape[0])
@@ -188,7 +251,8 @@ def load_data(cfg: TrainConfig, data_dir=None, out: Path | None = None) -> tuple
         test = subset(test, cfg.test_subset, seed=0)
     xs, ys = to_tensors(train)
     xt, yt = to_tensors(test)
-    return TensorData(xs, ys, train.num_classes), TensorData(xt, yt, test.num_classes)
+    return (TensorData(xs, ys, train.num_classes, tuple(train.files)),
+            TensorData(xt, yt, test.num_classes, tuple(test.files)))
 
 
 def epoch_order(seed: int, epoch: int, n: int) -> np.ndarray:
@@ -237,11 +301,14 @@ def build(cfg: TrainConfig, num_classes: int, in_channels: int, image_size: int)
 
 
 @torch.no_grad()
-def evaluate(model: torch.nn.Module, data: TensorData, batch_size: int) -> tuple[float, float]:
-    """(mean cross-entropy, fraction correct) of ``model`` in eval mode on ``data``."""
+def evaluate(model: torch.nn.Module, data: TensorData, batch_size: int, stop=None) -> tuple[float, float]:
+    """(mean cross-entropy, fraction correct) of ``model`` in eval mode on ``data``.
+    ``stop``: an Event checked per batch (set → :class:`RunInterrupted`)."""
     model.eval()
     loss_sum, correct = 0.0, 0
     for s in range(0, len(data), batch_size):
+        if stop is not None and stop.is_set():
+            raise RunInterrupted("stop requested")
         xb, yb = data.x[s:s + batch_size], data.y[s:s + batch_size]
         logits = model(xb)
         loss_sum += float(F.cross_entropy(logits, yb, reduction="sum"))
@@ -254,13 +321,47 @@ def _log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
+LOG = "run.log"
+
+
+def _runlog(rd: Path, msg: str) -> None:
+    """Append a time-stamped line to the run's ``run.log`` (best effort: a full disk must not
+    hide the error being logged)."""
+    try:
+        with open(Path(rd) / LOG, "a") as fh:
+            fh.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} [pid {os.getpid()}] {msg}\n")
+    except OSError:
+        pass
+
+
+def one_line(exc: BaseException) -> str:
+    """``Type: message`` on one line (the first line of the message)."""
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0] if text else ''}".rstrip(": ")
+
+
+_CURRENT = threading.local()
+
+
+def current_stop():
+    """The stop Event of the run this thread is training (nested runs, e.g. a teacher made by a
+    hook, inherit it), or None."""
+    return getattr(_CURRENT, "stop", None)
+
+
 def train(cfg: TrainConfig, out: Path, data_dir=None, progress: bool = True,
-          data: tuple[TensorData, TensorData] | None = None):
+          data: tuple[TensorData, TensorData] | None = None, stop=None):
     """Train ``cfg`` into ``<out>/runs/<hash>/``, resuming from its checkpoint; return the Run.
 
     A finished run (status done or N.A.) is returned as it is, without training.
     ``data``: the (train, test) tensors that ``load_data(cfg, data_dir, out)`` would return, when
     the caller already holds them (the engine bench); they must be exactly those.
+    ``stop``: a ``threading.Event`` checked at every step and evaluation batch (default: the one
+    of the run this thread is already training). When it is set, or on KeyboardInterrupt, the
+    run is left as ``partial`` (checkpoint and metrics of the last finished epoch; a rerun
+    resumes it) and :class:`RunInterrupted` (a KeyboardInterrupt) is raised. Any other
+    exception leaves it ``failed`` with the one-line cause in ``status.json`` and the traceback
+    in ``run.log``, and is re-raised.
     """
     from .cache import Run, run_dir
 
@@ -268,16 +369,70 @@ def train(cfg: TrainConfig, out: Path, data_dir=None, progress: bool = True,
     done = Run.load(rd)
     if done is not None and done.finished:
         return done
+    stop = stop if stop is not None else current_stop()
+    if stop is not None and stop.is_set():
+        raise RunInterrupted(f"run {cfg.hash()} not started: stop requested")
     rd.mkdir(parents=True, exist_ok=True)
-    with _Lock(rd / "run.lock"):
-        _train_locked(cfg, rd, Path(out), data_dir, progress, data)
+    outer = current_stop()
+    _CURRENT.stop = stop
+    try:
+        with _Lock(rd / "run.lock"):
+            _train_locked(cfg, rd, Path(out), data_dir, progress, data, stop)
+    finally:
+        _CURRENT.stop = outer
     return Run.load(rd)
 
 
-def _train_locked(cfg: TrainConfig, rd: Path, out: Path, data_dir, progress: bool, data) -> None:
+def _write_status(rd: Path, cfg: TrainConfig, status: str, epochs_done: int, runtime_s: float,
+                  error: str | None = None) -> None:
+    d = {"hash": cfg.hash(), "status": status, "epochs_done": epochs_done, "epochs": cfg.epochs,
+         "runtime_s": runtime_s}
+    if error is not None:
+        d["error"] = error
+        d["log"] = str(Path(rd) / LOG)
+    atomic_write_text(Path(rd) / "status.json", json.dumps(d, indent=1) + "\n")
+
+
+def _train_locked(cfg: TrainConfig, rd: Path, out: Path, data_dir, progress: bool, data, stop=None) -> None:
     t_start = time.perf_counter()
+    state = {"saved": 0, "prior": 0.0}       # epochs in the newest checkpoint; runtime before this process
+    try:
+        state["prior"] = float(json.loads((rd / "status.json").read_text()).get("runtime_s", 0.0))
+    except (OSError, ValueError, AttributeError):
+        pass
+    for tmp in rd.glob(".*.tmp"):            # left by a process killed mid-write; never read
+        tmp.unlink(missing_ok=True)
+    try:
+        _runlog(rd, f"start: run {cfg.hash()} ({cfg.model}, {cfg.dataset}, seed {cfg.seed})")
+        _train_body(cfg, rd, out, data_dir, progress, data, stop, t_start, state)
+    except KeyboardInterrupt:
+        runtime = state["prior"] + time.perf_counter() - t_start
+        try:
+            _write_status(rd, cfg, "partial", state["saved"], runtime)
+        except OSError as exc:
+            _runlog(rd, f"could not write status partial: {one_line(exc)}")
+        _runlog(rd, f"interrupted after {state['saved']} finished epochs: partial (a rerun resumes it)")
+        raise RunInterrupted(f"run {cfg.hash()} interrupted after {state['saved']} epochs") from None
+    except Exception as exc:
+        runtime = state["prior"] + time.perf_counter() - t_start
+        _runlog(rd, "failed: " + "".join(traceback.format_exception(exc)).rstrip())
+        try:
+            _write_status(rd, cfg, "failed", state["saved"], runtime, error=one_line(exc))
+        except OSError:
+            pass
+        raise
+
+
+def _train_body(cfg: TrainConfig, rd: Path, out: Path, data_dir, progress: bool, data, stop,
+                t_start: float, state: dict) -> None:
     atomic_write_text(rd / "config.yaml", f"# run {cfg.hash()}\n" + to_yaml(cfg))
     train_d, test_d = data if data is not None else load_data(cfg, data_dir, out)
+    files = []
+    for f in dict.fromkeys((*train_d.files, *test_d.files)):
+        try:
+            files.append({"path": f, "bytes": os.path.getsize(f)})
+        except OSError:
+            files.append({"path": f, "bytes": None})
     c, h = int(train_d.x.shape[1]), int(train_d.x.shape[2])
     model_args = {"num_classes": train_d.num_classes, "in_channels": c, "image_size": h}
     model = build(cfg, **model_args)
@@ -289,24 +444,22 @@ def _train_locked(cfg: TrainConfig, rd: Path, out: Path, data_dir, progress: boo
     teacher = get_hook("teacher", cfg.teacher, env)() if cfg.teacher else None
 
     ck_path = rd / CHECKPOINT
-    prior_runtime = 0.0
+    prior_runtime = state["prior"]
     status_path = rd / "status.json"
-    if status_path.exists():
-        try:
-            prior_runtime = float(json.loads(status_path.read_text()).get("runtime_s", 0.0))
-        except (ValueError, OSError):
-            prior_runtime = 0.0
     meta = {"hash": cfg.hash(), "model_args": model_args,
             "data": {"n_train": len(train_d), "n_test": len(test_d), "image_shape": [c, h, h],
-                     "dataset": cfg.dataset, "synthetic": cfg.synthetic is not None}}
-    if ck_path.exists():
-        ck = torch.load(ck_path, weights_only=False)
+                     "dataset": cfg.dataset, "synthetic": cfg.synthetic is not None,
+                     "files": files}}
+    ck = _read_checkpoint(ck_path, rd)
+    if ck is not None:
         model.load_state_dict(ck["model"])
         opt.load_state_dict(ck["optimizer"])
         torch.set_rng_state(ck["torch_rng"])
         start_epoch, rows = int(ck["epoch"]) + 1, list(ck["rows"])
         init_trace, after_init = ck["init"], ck["monitors_after_init"]
         status = ck.get("status", "running")
+        state["saved"] = len(rows)
+        _runlog(rd, f"resumed from the checkpoint of epoch {int(ck['epoch'])}")
     else:
         init_trace = get_hook("init", cfg.init, env)(model) if cfg.init else None
         after_init = {k: v for m in monitors for k, v in m(model).items()}
@@ -318,9 +471,7 @@ def _train_locked(cfg: TrainConfig, rd: Path, out: Path, data_dir, progress: boo
         atomic_write_text(rd / "metrics.json", json.dumps(
             {**meta, "rows": rows, "init": init_trace, "monitors_after_init": after_init},
             indent=1, allow_nan=True) + "\n")
-        atomic_write_text(status_path, json.dumps(
-            {"hash": cfg.hash(), "status": status, "epochs_done": len(rows), "epochs": cfg.epochs,
-             "runtime_s": prior_runtime + time.perf_counter() - t_start}, indent=1) + "\n")
+        _write_status(rd, cfg, status, len(rows), prior_runtime + time.perf_counter() - t_start)
 
     write_outputs(status)
     n = len(train_d)
@@ -347,6 +498,8 @@ def _train_locked(cfg: TrainConfig, rd: Path, out: Path, data_dir, progress: boo
             bar = tqdm(total=steps, desc=f"{cfg.model} {cfg.hash()} epoch {epoch}/{cfg.epochs}",
                        leave=False, dynamic_ncols=True)
         for step in range(steps):
+            if stop is not None and stop.is_set():
+                raise RunInterrupted("stop requested")
             idx = order[step * cfg.batch_size:(step + 1) * cfg.batch_size]
             xb, yb = train_d.x[idx], train_d.y[idx]
             if cfg.augment == "crop_flip":
@@ -385,7 +538,7 @@ def _train_locked(cfg: TrainConfig, rd: Path, out: Path, data_dir, progress: boo
         if status != "running":
             _checkpoint(ck_path, model, opt, epoch - 1, rows, init_trace, after_init, status)
             break
-        test_loss, test_acc = evaluate(model, test_d, cfg.eval_batch_size)
+        test_loss, test_acc = evaluate(model, test_d, cfg.eval_batch_size, stop)
         row = {"epoch": epoch, "train_loss": float(loss_sum) / seen, "train_acc": int(correct) / seen,
                "test_loss": test_loss, "test_acc": test_acc,
                **{k: v / steps for k, v in sorted(term_sums.items())}}
@@ -395,7 +548,10 @@ def _train_locked(cfg: TrainConfig, rd: Path, out: Path, data_dir, progress: boo
         if epoch == cfg.epochs:
             status = "done"
         _checkpoint(ck_path, model, opt, epoch, rows, init_trace, after_init, status)
+        state["saved"] = len(rows)
         write_outputs(status)
+        _runlog(rd, f"epoch {epoch}/{cfg.epochs}: train_loss {row['train_loss']:.4f} "
+                    f"test_acc {row['test_acc']:.4f}")
         if progress:
             _log(f"run {cfg.hash()} [{cfg.model}] epoch {epoch}/{cfg.epochs}: "
                  f"train_loss {row['train_loss']:.4f} train_acc {row['train_acc']:.4f} "
@@ -403,6 +559,32 @@ def _train_locked(cfg: TrainConfig, rd: Path, out: Path, data_dir, progress: boo
     if status == "running" and len(rows) >= cfg.epochs:
         status = "done"
     write_outputs(status)
+    _runlog(rd, f"finished: {status}")
+
+
+class CorruptCheckpointError(ValueError):
+    """A checkpoint that cannot be read."""
+
+
+def _read_checkpoint(path: Path, rd: Path) -> dict | None:
+    """The checkpoint's dict, or None when there is none. One that cannot be read (damaged on
+    disk) is never used: it is moved aside to ``checkpoint.pt.corrupt`` (kept for inspection),
+    the metrics are reset to match, and the run starts again from its beginning."""
+    if not path.exists():
+        return None
+    try:
+        ck = torch.load(path, weights_only=False)
+        if not isinstance(ck, dict) or not {"epoch", "model", "optimizer", "rows"} <= set(ck):
+            raise CorruptCheckpointError("not a trainer checkpoint")
+        return ck
+    except Exception as exc:          # torch raises RuntimeError, pickle/zip errors, EOFError …
+        aside = path.with_name(path.name + ".corrupt")
+        os.replace(path, aside)
+        msg = (f"checkpoint {path} is unreadable ({one_line(exc)}); moved to {aside.name}, "
+               "training this run again from the start")
+        _runlog(rd, msg)
+        _log(f"warning: {msg}")
+        return None
 
 
 def _checkpoint(path, model, opt, epoch, rows, init_trace, after_init, status) -> None:
