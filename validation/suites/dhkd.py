@@ -284,6 +284,8 @@ def _fig1a(ctx: SuiteContext) -> Iterator[Claim]:
              expected="BinaryKL > 0, KD = 0", measured=_fig1a_losses(b, a), rule=rule,
              counterfactuals=[Counterfactual("student [2,3,5] vs teacher [2,3,4] (not a shift: KD > 0)",
                                              _fig1a_losses(np.array([2.0, 3.0, 5.0]), a))],
+             summary="KD = {kd_T2:.1g}, BinaryKL = {binary_kl_T2:.3g}, BinaryKL-Norm = {binary_kl_norm_T2:.3g} "
+                     "(T = 2)".format(**_fig1a_losses(b, a)),
              note="student logits [-2,-1,0], teacher logits [2,3,4]; sum reduction (one sample).")
 
 
@@ -326,6 +328,8 @@ def _binary_kl_norm(ctx: SuiteContext) -> Iterator[Claim]:
                         "T in {0.5,1,2,4})"),
              counterfactuals=[Counterfactual("T^2 log cosh(u/T) (the factor 1/2 dropped)",
                                              _closed_form_error(zs, zt, wrong))],
+             summary="max relative error {max_rel_error_vs_closed_form:.1e}; change under a common shift "
+                     "{max_abs_change_under_common_shift:.1e}".format(**_closed_form_error(zs, zt, closed)),
              note="derivation: sigma(x) sigma(-x) = 1/(4 cosh^2(x/2)), so KL([1/2,1/2] || [sigma(x), sigma(-x)]) "
                   "= -log 2 - (1/2) log(sigma(x) sigma(-x)) = log cosh(x/2); gradient (T/2) tanh(u/2T).")
 
@@ -377,6 +381,8 @@ def _binary_kl_norm(ctx: SuiteContext) -> Iterator[Claim]:
                         "Norm curvature within 1e-15 of 1/4; BinaryKL's minimum over z^T in [-10, 10] < 1/40"),
              counterfactuals=[Counterfactual("the two curvature functions swapped",
                                              curv_measure(D.binary_kl_curvature, D.binary_kl_norm_curvature))],
+             summary="Norm curvature 1/4 exactly for every z^T and T; BinaryKL's falls to {:.1e} at |z^T| = 10, "
+                     "T = 1".format(curv_measure(D.binary_kl_norm_curvature, D.binary_kl_curvature)["binary_kl_min"]),
              note="second derivative of the per-element loss (already multiplied by T^2) w.r.t. the student logit.")
 
 
@@ -496,6 +502,8 @@ def _propositions(ctx: SuiteContext) -> Iterator[Claim]:
                          binary_kl={CONST: m["p1_const"], THROUGH: m["p1_through"]}),
              rule=_identity_rule(), tolerance=f"{rt} <= {ROUNDING_TOL:g}",
              replicate=ev(max(rep["p1_ce"], rep["p1_const"])),
+             summary=f"max relative error {max(m['p1_ce'], m['p1_const']):.1e} with the teacher logit constant; "
+                     f"{m['p1_through']:.3g} if differentiated through the student's w_k",
              counterfactuals=[Counterfactual(f"reading {THROUGH}", ev(max(m["p1_ce"], m["p1_through"]))),
                               Counterfactual(flip_name, ev(m["p1_ce_flip"]))],
              note=reading_note + " Under the other reading the gradient gains the teacher-path term sum_i (t - s) "
@@ -511,6 +519,7 @@ def _propositions(ctx: SuiteContext) -> Iterator[Claim]:
                          binary_kl={CONST: m["p2_const"], THROUGH: m["p2_through"]}),
              rule=_identity_rule(), tolerance=f"{rt} <= {ROUNDING_TOL:g}",
              replicate=ev(max(rep["p2_ce"], rep["p2_const"])),
+             summary=f"max relative error {max(m['p2_ce'], m['p2_const']):.1e} (both readings agree)",
              counterfactuals=[Counterfactual(flip_name, ev(m["p2_flip"]))],
              note=reading_note + " The teacher logit does not depend on the student feature, so both readings "
                   "give the same gradient (one computation, formerly two claims). Eq. 14's appendix version is "
@@ -522,6 +531,8 @@ def _propositions(ctx: SuiteContext) -> Iterator[Claim]:
              measured=ev(m["p3_const"], **{THROUGH: m["p3_through"]}),
              rule=_identity_rule(), tolerance=f"{rt} <= {ROUNDING_TOL:g}",
              replicate=ev(rep["p3_const"]),
+             summary=f"max relative error {m['p3_const']:.3g} with the teacher logit constant; {m['p3_through']:.1e} "
+                     "if differentiated through the student's w_k",
              counterfactuals=[Counterfactual(f"reading {THROUGH} (how Eq. 16-20 write it)", ev(m["p3_through"]))],
              note=reading_note + " With the teacher logits held constant (the same numbers z^T = h^T.w_k), the "
                   "gradient is tau sum_j (1/2 - w_k) h^S_j (analysis.distill.binary_kl_norm_w_neg_grad): the "
@@ -535,6 +546,8 @@ def _propositions(ctx: SuiteContext) -> Iterator[Claim]:
              measured=ev(m["p4_const"], **{THROUGH: m["p4_through"]}),
              rule=_identity_rule(), tolerance=f"{rt} <= {ROUNDING_TOL:g}",
              replicate=ev(rep["p4_const"]),
+             summary=f"max relative error {m['p4_const']:.1e} (both readings agree); {m['p4_flip']:.3g} with Eq. 22's "
+                     "sign",
              counterfactuals=[Counterfactual(flip_name + " (Eq. 22's sign)", ev(m["p4_flip"]))],
              note=reading_note + " Both readings give the same feature gradient (formerly two claims). Eq. 23's "
                   "left side reads d/dw_k; it is the feature gradient d/dh. Eq. 22's sign is "
@@ -547,6 +560,7 @@ def _propositions(ctx: SuiteContext) -> Iterator[Claim]:
              measured={"max_rel_error": m["eq14"]["printed"], "note": "smallest error over the configurations"},
              rule=_identity_rule(),
              counterfactuals=[Counterfactual("§3.2's form with the sigmoid q_k", {"max_rel_error": m["eq14"]["sigmoid"]})],
+             summary=f"smallest relative error {m['eq14']['printed']:.3g} with p_k; {m['eq14']['sigmoid']:.1e} with q_k",
              note="a typo: §3.2's Prop. 2 has q_k (sigmoid), which is correct (dhkd.prop2.h_decomposition); p_k makes "
                   "Eq. 14 false, and its left side should read dL/dh.")
     yield _c(ctx, t0, id="dhkd.prop4.eq22_push_sign", section="Prop. 4", where="Prop. 4, Eq. 22",
@@ -556,6 +570,8 @@ def _propositions(ctx: SuiteContext) -> Iterator[Claim]:
              measured={"max_rel_error": m["eq22"]["printed"], "note": "smallest error over the configurations"},
              rule=_identity_rule(),
              counterfactuals=[Counterfactual("Eq. 23's sign (minus)", {"max_rel_error": m["eq22"]["eq23"]})],
+             summary=f"smallest relative error {m['eq22']['printed']:.3g} with Eq. 22's sign; {m['eq22']['eq23']:.1e} "
+                     "with Eq. 23's",
              note="a typo: Eq. 22 and Eq. 23 define the same term with opposite signs; Eq. 23's minus sign is the "
                   "correct one (dhkd.prop4.h_decomposition).")
 
@@ -950,6 +966,7 @@ def _cited_ce_etf(ctx: SuiteContext) -> Iterator[Claim]:
                               "converges linearly near the optimum; 1e-3 bounds the remaining optimization error"),
              replicate=_cited_measure(ctx.seed + 1, 1),
              counterfactuals=[Counterfactual("the random starting point (0 steps)", _cited_measure(ctx.seed, 1, steps=0))],
+             summary=f"largest NC2/NC3 metric {m['max_metric']:.1e} after 4000 steps (K, d) in (3,3), (4,6), (5,5)",
              note="one feature per class (balanced), random small initialization (analysis.collapse.layer_peeled_ce); "
                   "metrics from analysis.collapse with mean-of-class-means centring.")
 
@@ -1072,6 +1089,7 @@ def _consistency(ctx: SuiteContext) -> Iterator[Claim]:
              expected=FIG6_CAPTION, measured=caption_measure(FIG6_CAPTION),
              rule=at_most(HALF, key="max_abs_difference", why="equal up to half a printed unit"),
              counterfactuals=[Counterfactual("the DHKD entry alone", caption_measure({"DHKD": FIG6_CAPTION["DHKD"]}))],
+             summary="caption - Table 1: DHKD 0.00, DKD +0.05, vanilla -0.33",
              note="DKD differs by +0.05 and the vanilla student by -0.33; Table 10 repeats Table 1's DKD 76.32. "
                   "DHKD's auxiliary head (76.20) appears nowhere else. App. H's claim about the correlation "
                   "matrices (images) is not checkable from the text.")
@@ -1101,6 +1119,7 @@ def _consistency(ctx: SuiteContext) -> Iterator[Claim]:
              expected="equal", measured=repeats(False),
              rule=at_most(HALF * 3, key="max_abs_difference", why="half a printed unit per summed entry (<= 3 entries)"),
              counterfactuals=[Counterfactual("Fig. 6's caption included", repeats(True))],
+             summary=f"{len(repeats(False)['differences'])} repeated numbers (or sums of them) agree exactly",
              note="every repeat agrees; the only disagreement is Fig. 6's caption (dhkd.fig6.caption_vs_table1).")
 
     # §4.1: DHKD vs KD on every pair
@@ -1153,7 +1172,8 @@ def _consistency(ctx: SuiteContext) -> Iterator[Claim]:
              expected="tau = 2 below the best tau on every pair", measured={"tau2_minus_best": fb, "max": max(fb.values())},
              rule=at_most(-HALF, key="max", why="below by more than half a printed unit on every pair"),
              counterfactuals=[Counterfactual("BinaryKL-Norm at tau = 2 in place of BinaryKL at tau = 2",
-                                             {"max": max(nb.values())})])
+                                             {"max": max(nb.values())})],
+             summary=f"tau = 2 below the best tau on all 11 pairs, by {-max(fb.values()):.2f} to {-min(fb.values()):.2f}")
 
     # §4.2: Table 5 column effects
     def eff(a: str, b: str) -> dict:
@@ -1167,6 +1187,7 @@ def _consistency(ctx: SuiteContext) -> Iterator[Claim]:
              rule=holds(lambda v: v["resnet8x4"] < 0 < v["MBN-V2"], "MLP - linear: negative on resnet8x4, positive on "
                                                                      "MBN-V2"),
              counterfactuals=[Counterfactual("gradient alignment's effect in place of the MLP's", ga)],
+             summary=f"MLP - linear auxiliary head: {mlp['resnet8x4']:+.2f} (resnet8x4), {mlp['MBN-V2']:+.2f} (MBN-V2)",
              note="rows: 6 (dual head + GA + MLP) minus 5 (dual head + GA): -2.16 and +1.11.")
     yield cl(id="dhkd.sec4_2.ga_effect", section="§4.2", where="§4.2 vs Table 5",
              statement="All components are of great importance: gradient alignment improves on the dual head.",
@@ -1175,6 +1196,7 @@ def _consistency(ctx: SuiteContext) -> Iterator[Claim]:
                                                                           "columns"),
              counterfactuals=[Counterfactual("the resnet8x4 column alone", {"resnet8x4": ga["resnet8x4"],
                                                                             "MBN-V2": ga["resnet8x4"]})],
+             summary=f"dual head + GA - dual head: {ga['resnet8x4']:+.2f} (resnet8x4), {ga['MBN-V2']:+.2f} (MBN-V2)",
              note="rows 5 - 4: +0.38 (resnet8x4) and -0.19 (MBN-V2, 70.16 -> 69.97): 'dual head < + GA' holds in one "
                   "column only. In the MBN-V2 column the final method adds the MLP head, and GA's effect with the MLP "
                   "head is not printed. The flat Eq. 6 also enlarges head 1's CE step (dhkd.eq6.dual_head_backbone). "
@@ -1188,6 +1210,8 @@ def _consistency(ctx: SuiteContext) -> Iterator[Claim]:
              expected="dual head's share of the total gain over CE > 1/2", measured={"share_of_gain": share},
              rule=holds(lambda v: min(v["share_of_gain"].values()) > 0.5, "share > 1/2 in both columns"),
              counterfactuals=[Counterfactual("gradient alignment's share", {"share_of_gain": ga_share})],
+             summary=f"dual head's share of the gain over CE: {share['resnet8x4']:.2f} (resnet8x4), "
+                     f"{share['MBN-V2']:.2f} (MBN-V2)",
              note="share = (row 4 - row 1) / (best row - row 1): 3.66/4.04 and 5.56/6.48.")
 
     # App. A: "reducing the learning rate from 0.1" vs App. F
@@ -1201,6 +1225,8 @@ def _consistency(ctx: SuiteContext) -> Iterator[Claim]:
              rule=holds(lambda v: not v["pairs_not_0.1"], "App. F's learning rate is 0.1 for every Table 6 pair"),
              counterfactuals=[Counterfactual("App. F's ImageNet setting (lr 0.1) for every pair",
                                              lr_measure({p: 0.1 for p in APPF_LR}))],
+             summary="App. F's CIFAR-100 rates for the Table 6 pairs are 0.05 (3 ResNet pairs) and 0.01 (ShuffleNet-V1, "
+                     "2 MBN-V2), never 0.1",
              note="App. F: 0.05 for ResNet/WRN/VGG students, 0.01 for ShuffleNet and MobileNet-V2 (so lr = 1e-2 is no "
                   "reduction for three Table 6 columns); 0.1 is App. F's ImageNet rate. The one surviving run "
                   "(39.56 %, ResNet-50 -> MBN-V2, lr 1e-3) has no other recorded detail.")
