@@ -90,6 +90,58 @@ def test_cli_sweep(tmp_path, capsys):
     assert len(list((tmp_path / "out" / "runs").iterdir())) == 4
 
 
+# ----------------------------------------------------------------------------- errors in one line (issue 13, item 2)
+
+def test_figures_check_every_data_set_before_any_worker_starts(tmp_path, capsys):
+    from workbench.cli import main
+
+    empty, out = tmp_path / "EMPTY", tmp_path / "out"
+    empty.mkdir()
+    rc = main(["figures", "--only", "cdg_fig6", "--preset", "quick", "--data-dir", str(empty),
+               "--out", str(out), "--no-progress"])
+    err = capsys.readouterr().err
+    assert rc == 2 and "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert lines[0] == "error: data needed before any run starts:"
+    (problem,) = lines[1:]                                    # one line per problem
+    assert "fashion-mnist" in problem and str(empty) in problem and "get it:" in problem
+    assert not (out / "runs").exists()                        # nothing started
+
+
+def test_sweep_reports_a_truncated_file_in_one_line(tmp_path, capsys):
+    from analysis.nets.data import write_synthetic
+    from workbench.cli import main
+
+    folder = write_synthetic("fashion-mnist", tmp_path / "d", n_train=48, n_test=16)
+    gz = folder / "t10k-images-idx3-ubyte.gz"
+    gz.write_bytes(gz.read_bytes()[:-20])
+    p = tmp_path / "exp.yaml"
+    p.write_text(yaml.safe_dump({"base": {k: v for k, v in TINY.items() if k != "synthetic"},
+                                 "presets": {"quick": {}}}))
+    rc = main(["sweep", str(p), "--seeds", "2", "--workers", "2", "--data-dir", str(tmp_path / "d"),
+               "--out", str(tmp_path / "out"), "--no-progress"])
+    err = capsys.readouterr().err
+    assert rc == 2 and "Traceback" not in err and len(err.strip().splitlines()) == 2, err
+    assert str(gz) in err and "not a complete gzip file" in err
+    assert not (tmp_path / "out" / "runs").exists()
+
+
+def test_a_failed_run_shows_its_cause_and_log_not_a_traceback(tmp_path, capsys):
+    from workbench.cli import main
+
+    p = tmp_path / "exp.yaml"
+    p.write_text(yaml.safe_dump({"base": {**TINY, "model": "no_such_model"}, "presets": {"quick": {}}}))
+    rc = main(["sweep", str(p), "--seeds", "1", "--workers", "1", "--out", str(tmp_path / "out"),
+               "--no-progress"])
+    err = capsys.readouterr().err
+    assert rc == 1 and "Traceback" not in err, err
+    (line,) = [l for l in err.splitlines() if l.startswith("- ")]
+    run = load_run(from_dict({**TINY, "model": "no_such_model"}), tmp_path / "out")
+    assert run.status == "failed" and run.error.startswith("ValueError: ") and "\n" not in run.error
+    assert line == f"- {run.hash}: {run.error}; log: {run.log}"
+    assert "Traceback" in run.log.read_text()
+
+
 # ----------------------------------------------------------------------------- aggregation
 
 class _FakeRun:

@@ -20,6 +20,26 @@ def _run_id(suites: Sequence[str], ctx: SuiteContext, now: _dt.datetime) -> str:
            f"{hashlib.sha1(key.encode()).hexdigest()[:6]}"
 
 
+class _EpisodeProbe(SuiteContext):
+    """The suite context, recording each ``n_episodes(paper_default)`` call of the suite in
+    progress, so the runner knows which suites a reduced ``--episodes`` affected."""
+
+    calls: list[int] = []    # paper defaults asked for by the suite in progress (copies made by
+                             # dataclasses.replace record here too); reset per suite
+
+    def n_episodes(self, paper_default: int) -> int:
+        _EpisodeProbe.calls.append(int(paper_default))
+        return super().n_episodes(paper_default)
+
+
+def reduced_scale_note(episodes: int, paper_defaults: Sequence[int]) -> str:
+    """The note every theory claim of a suite run at a reduced ``--episodes`` carries."""
+    full = sorted(set(int(d) for d in paper_defaults if d > episodes))
+    return (f"Reduced-scale run: --episodes {episodes} instead of the paper's "
+            f"{', '.join(map(str, full))} episodes in this suite; Monte-Carlo numbers, intervals and "
+            "verdicts are not at the paper's scale (run without --episodes for them).")
+
+
 def run_suites(names: str | Sequence[str], ctx: SuiteContext, argv: Sequence[str] | None = None,
                run_dir: Path | None = None) -> tuple[Path, list[Claim]]:
     """Run the named suites ('all' for every registered one); write the run folder.
@@ -37,13 +57,22 @@ def run_suites(names: str | Sequence[str], ctx: SuiteContext, argv: Sequence[str
     for name in suites:
         spec = SUITES[name]
         t0 = time.perf_counter()
-        for claim in spec.func(ctx):
+        probe = _EpisodeProbe(**ctx.__dict__)
+        _EpisodeProbe.calls = []
+        first = len(claims)
+        for claim in spec.func(probe):
             if not isinstance(claim, Claim):
                 raise TypeError(f"suite {name!r} yielded {type(claim).__name__}, expected Claim")
             if claim.id in seen:
                 raise ValueError(f"suite {name!r}: duplicate claim id {claim.id!r}")
             seen.add(claim.id)
             claims.append(claim)
+        reduced = [d for d in _EpisodeProbe.calls if ctx.episodes is not None and ctx.episodes < d]
+        if reduced:                    # --episodes cut this suite: say so in each theory claim
+            note = reduced_scale_note(ctx.episodes, reduced)
+            for claim in claims[first:]:
+                if claim.evidence == "theory" and note not in claim.note:
+                    claim.note = f"{claim.note} {note}".strip()
         cov[name] = coverage(spec.items, [c.id for c in claims if c.paper == spec.paper])
         if ctx.progress:
             print(f"[{name}] done in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
