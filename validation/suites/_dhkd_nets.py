@@ -82,13 +82,22 @@ OFFLINE = [
      "dhkd/table1.yaml, alpha = 0.1 as Appendix F states, smoke-tested on synthetic files); the other pairs: "
      + NO_PRESET),
     ("dhkd.table2.cifar100_cross_arch", "Table 2", "CIFAR-100, 240 epochs, five cross-architecture pairs", NO_PRESET),
-    ("dhkd.table3_4.imagenet", "Tables 3-4", "ImageNet (1.28 M images), 100 epochs", NO_PRESET),
+    ("dhkd.table3_4.imagenet", "Tables 3-4, Appendix I", "ImageNet (1.28 M images), 100 epochs",
+     "also App. I's per-batch times on ImageNet (616 ms DHKD vs 614 ms DKD, H100); " + NO_PRESET),
     ("dhkd.table8_9.binary_kl_vs_norm", "Tables 8-9, Appendix D", "CIFAR-100, 240 epochs",
      "the dhkd loss hook takes kd: binary_kl for DHKD with the original BinaryKL; " + NO_PRESET),
     ("dhkd.table10.accuracy_params", "Table 10, Appendix I", "CIFAR-100 accuracy of resnet32x4 -> resnet8x4",
      NO_PRESET + "; the step-time ratio is measured by `workbench bench --suite dhkd` (never in the ledger); the "
                  "parameter count is dhkd.table10.aux_head_params"),
     ("dhkd.table12.dual_head_vanilla_kd", "Table 12, Appendix K", "CIFAR-100, WRN-40-2 -> WRN-16-2", NO_PRESET),
+    ("dhkd.appG.tsne_separability", "Fig. 5, Appendix G",
+     "CIFAR-100 test features of resnet32x4 -> resnet8x4 (vanilla, KD, DHKD, teacher)",
+     "the images carry no number; with the runs, 'DHKD more separable than KD, less than the teacher' would be "
+     "measured by NC1 (analysis.collapse.nc_metrics) on the backbone features. " + NO_PRESET),
+    ("dhkd.appH.logit_correlations", "Fig. 6, Appendix H",
+     "CIFAR-100 logits of resnet32x4 -> resnet8x4 (vanilla, DKD, DHKD's two heads)",
+     "'the auxiliary head captures the most correlation structure' would be measured as the norm of the difference "
+     "of the teacher's and student's logit correlation matrices (analysis.correlation). " + NO_PRESET),
 ]
 
 

@@ -82,7 +82,13 @@ NC_REGIMES = (("K10_confident_teacher", 10, 16, 20, 4.0, 8.0, 1.0),
               ("K100_equal_scale", 100, 128, 4, 6.0, 6.0, 1.0))
 
 
+# Rounding-level measurements (errors of 1e-16..1e-11) differ between BLAS/libm builds; anything above
+# 1e-10 must reproduce to 1e-6 relative.
+THEORY_REPRO_TOL = {"rtol": 1e-6, "atol": 1e-10}
+
+
 def _c(ctx: SuiteContext, t0: float, **kw) -> Claim:
+    kw.setdefault("repro_tol", THEORY_REPRO_TOL)
     return make_claim(PAPER, ctx, t0, **kw)
 
 
@@ -175,9 +181,8 @@ ITEMS = [
     PaperItem("Fig. 3", claims=("dhkd.thm1.etf_gram", "dhkd.def1.d_equals_k_minus_1",
                                 "dhkd.prop1.w_decomposition", "dhkd.prop2.h_decomposition")),
     PaperItem("Fig. 4", claims=("dhkd.eq6.*",)),
-    PaperItem("Fig. 5", reason="t-SNE images of CIFAR-100 features (App. G): no number is printed and the "
-                               "resnet32x4 -> resnet8x4 pair is not in the model registry"),
-    PaperItem("Fig. 6", claims=("dhkd.fig6.caption_vs_table1",)),
+    PaperItem("Fig. 5", claims=("dhkd.appG.tsne_separability",)),
+    PaperItem("Fig. 6", claims=("dhkd.fig6.caption_vs_table1", "dhkd.appH.logit_correlations")),
     # tables
     PaperItem("Table 1", claims=("dhkd.table1.cifar100_same_arch", "dhkd.sec4_1.*")),
     PaperItem("Table 2", claims=("dhkd.table2.cifar100_cross_arch", "dhkd.sec4_1.*")),
@@ -215,9 +220,11 @@ ITEMS = [
     PaperItem("App. D best-tau BinaryKL comparable to BinaryKL-Norm", claims=("dhkd.appD.*",)),
     PaperItem("App. F alpha = 0.1 for resnet56 -> resnet20, T = 2", claims=("dhkd.fig2.single_head_fails",
                                                                             "dhkd.table1.cifar100_same_arch")),
-    PaperItem("App. H auxiliary head captures the teacher's correlations", claims=("dhkd.fig6.caption_vs_table1",)),
-    PaperItem("App. I 616 ms vs 614 ms per ImageNet batch; 25.6k parameters",
-              claims=("dhkd.table10.aux_head_params", "dhkd.table10.accuracy_params")),
+    PaperItem("App. G DHKD's features more separable than KD's, less than the teacher's",
+              claims=("dhkd.appG.tsne_separability",)),
+    PaperItem("App. H auxiliary head captures the teacher's correlations", claims=("dhkd.appH.logit_correlations",)),
+    PaperItem("App. I 616 ms vs 614 ms per ImageNet batch", claims=("dhkd.table3_4.imagenet",)),
+    PaperItem("App. I / Table 10 25.6k extra parameters", claims=("dhkd.table10.aux_head_params",)),
     PaperItem("App. J not very sensitive to alpha", claims=("dhkd.table11.alpha_sensitivity",)),
     PaperItem("App. K dual head + vanilla KD", claims=("dhkd.table12.dual_head_vanilla_kd",)),
 ]
@@ -965,6 +972,8 @@ def _cited_ce_etf(ctx: SuiteContext) -> Iterator[Claim]:
                           why="projected gradient descent (4000 steps, lr 0.5, (1/K)||H||^2, (1/K)||W||^2 <= 4) "
                               "converges linearly near the optimum; 1e-3 bounds the remaining optimization error"),
              replicate=_cited_measure(ctx.seed + 1, 1),
+             # 4000 projected-gradient steps amplify rounding: metrics near 1e-7 reproduce to ~1e-3 relative
+             repro_tol={"rtol": 1e-3, "atol": 1e-9},
              counterfactuals=[Counterfactual("the random starting point (0 steps)", _cited_measure(ctx.seed, 1, steps=0))],
              summary=f"largest NC2/NC3 metric {m['max_metric']:.1e} after 4000 steps (K, d) in (3,3), (4,6), (5,5)",
              note="one feature per class (balanced), random small initialization (analysis.collapse.layer_peeled_ce); "
