@@ -50,6 +50,15 @@ __all__ = [
     "convsim_loss_eq9",
     "convsim_loss_grad",
     "convsim_loss_hessian",
+    "eq19_relative_error",
+    "eq17_18_literal_check",
+    "eq20_relative_errors",
+    "autocorrelation_identity_sides",
+    "convolve_eq1a",
+    "fm_inner_convolution",
+    "fm_inner_parseval",
+    "pair_convsim_ratio",
+    "min_convsim_ratio",
 ]
 
 PAIRS = ("all", "adjacent")
@@ -452,6 +461,179 @@ def fm_inner_identity(x, k1, k2, padding, ndim=None) -> float:
     xc, k1c, k2c, p, nd = _prepare_pair(x, k1, k2, padding, ndim)
     a, b = correction_terms(xc, k1c, k2c, p, nd)
     return _eq20_from_channels(xc, k1c, k2c, nd) - a - b
+
+
+def eq19_relative_error(x, k1, k2, padding, ndim=None, corrections=True) -> float:
+    """|⟨F1, F2⟩ − identity| / (‖F1_full‖·‖F2_full‖) for Eq. 19 (``corrections=True``: minus A and
+    B) or Eq. 20 (``corrections=False``: the correction terms dropped).
+
+    ⟨F1, F2⟩ comes from the feature maps (:func:`fm_inner`), the identity from kernel and input
+    correlations (:func:`fm_inner_identity` / :func:`fm_inner_eq20`); the scale makes the error
+    dimensionless (float64 rounding gives ≲ 1e-15). The suite's counterfactual is
+    ``corrections=False`` at P < N−1 (or a perturbed kernel on one side).
+    """
+    direct = fm_inner(x, k1, k2, padding, ndim)
+    ident = fm_inner_identity(x, k1, k2, padding, ndim) if corrections else fm_inner_eq20(x, k1, k2, ndim)
+    f1 = cross_correlate(x, k1, "full", ndim)
+    f2 = cross_correlate(x, k2, "full", ndim)
+    scale = float(np.linalg.norm(f1) * np.linalg.norm(f2)) or 1.0
+    return abs(direct - ident) / scale
+
+
+def eq20_relative_errors(x, k1, k2) -> np.ndarray:
+    """The error of the Eq. 20 approximation at every padding, 1-D single channel:
+    |⟨F1, F2⟩_P − ⟨K1 ⊛ K2, X ⊛ X⟩| / (‖F1_full‖·‖F2_full‖) for P = 0 … N−1 → (N,).
+    Equals |A + B| of Eq. 17–18 over the same scale; 0 (rounding) at P = N−1 (Eq. 21)."""
+    x = _as_real_array(x, "x")
+    k1 = _as_real_array(k1, "k1")
+    n = k1.shape[-1]
+    approx = fm_inner_eq20(x, k1, k2, 1)
+    f1 = cross_correlate(x, k1, "full", 1)
+    f2 = cross_correlate(x, k2, "full", 1)
+    scale = float(np.linalg.norm(f1) * np.linalg.norm(f2)) or 1.0
+    return np.array([abs(fm_inner(x, k1, k2, p, 1) - approx) / scale for p in range(n)])
+
+
+def eq17_18_literal_check(x, k1, k2, padding) -> dict:
+    """Eq. 17–19 as printed, 1-D: the quadruple sums A (Eq. 17) and B (Eq. 18) by
+    :func:`correction_terms_literal`, then Eq. 19 ⟨F1, F2⟩ = ⟨K1 ⊛ K2, (X ⊛ X)⟩ − A − B.
+
+    Returns {"A", "B", "rel_error_eq19", "rel_error_without_B"}: the error of Eq. 19 built from the
+    literal A and B, relative to ‖F1_full‖·‖F2_full‖ (independent of :func:`correction_terms`,
+    which reads A and B off the border of the full feature maps), and the same with B left out
+    (a counterfactual: non-zero whenever B is).
+    """
+    a, b = correction_terms_literal(x, k1, k2, padding)
+    direct = fm_inner(x, k1, k2, padding, 1)
+    first = fm_inner_eq20(x, k1, k2, 1)
+    f1 = cross_correlate(x, k1, "full", 1)
+    f2 = cross_correlate(x, k2, "full", 1)
+    scale = float(np.linalg.norm(f1) * np.linalg.norm(f2)) or 1.0
+    return {"A": a, "B": b, "rel_error_eq19": abs(direct - (first - a - b)) / scale,
+            "rel_error_without_B": abs(direct - (first - a)) / scale}
+
+
+def autocorrelation_identity_sides(a, b, ndim=None) -> tuple[float, float]:
+    """Both sides of Σ_n (a ⊛ b)[n]² = ⟨a ⊛ a, b ⊛ b⟩ (the identity behind the linear-cost L_CS).
+
+    a, b: (N,) or (N, N). Left: the sum of squares of the kernel cross-correlation (Eq. 8);
+    right: the inner product of the two autocorrelations on lags 1−N … N−1. See
+    :func:`convsim_loss` for the derivation.
+    """
+    ab = kernel_correlation(a, b, ndim)
+    aa = kernel_correlation(a, a, ndim)
+    bb = kernel_correlation(b, b, ndim)
+    return float(np.sum(ab * ab)), float(np.sum(aa * bb))
+
+
+def convolve_eq1a(x, k) -> np.ndarray:
+    """Eq. 1a as printed, full convolution: (X * K)[i] = Σ_n K[n]·X[i−n], i = 0 … M+N−2
+    (X zero outside 0 … M−1); x (M,), k (N,). A literal loop (the oracle of the convolution
+    variant)."""
+    x = _as_real_array(x, "x")
+    k = _as_real_array(k, "k")
+    if x.ndim != 1 or k.ndim != 1:
+        raise ValueError(f"convolve_eq1a takes 1-D x (M,) and k (N,), got {x.shape} and {k.shape}")
+    m, n = x.shape[0], k.shape[0]
+    out = np.zeros(m + n - 1)
+    for i in range(m + n - 1):
+        s = 0.0
+        for j in range(n):
+            if 0 <= i - j < m:
+                s += k[j] * x[i - j]
+        out[i] = s
+    return out
+
+
+def fm_inner_convolution(x, k1, k2) -> float:
+    """⟨F1, F2⟩ for full *convolutions* (Eq. 1a): F_j = X * K_j, x (M,), k1, k2 (N,).
+
+    The paper's §3: "the results are equally valid for convolution operations". Convolution with
+    K is cross-correlation with K reversed, so this equals ``fm_inner(x, K1[::-1], K2[::-1],
+    "full")``; since (rev K1 ⊛ rev K2)[n] = (K1 ⊛ K2)[−n] and X ⊛ X is symmetric, it also equals
+    the cross-correlation value, and L_CS is unchanged by reversing both kernels.
+    """
+    return float(convolve_eq1a(x, k1) @ convolve_eq1a(x, k2))
+
+
+def fm_inner_parseval(x, k1, k2) -> float:
+    """⟨F1, F2⟩ at full padding by Parseval's and the convolution theorems (§3.2's remark after
+    Eq. 6): with L ≥ M+N−1 and DFTs of length L, F_j = X ⊛ K_j = X * rev(K_j), so
+    ⟨F1, F2⟩ = (1/L)·Σ_w |X̂(w)|²·rev(K1)^(w)·conj(rev(K2)^(w)). x (M,), k1, k2 (N,)."""
+    x = _as_real_array(x, "x")
+    k1 = _as_real_array(k1, "k1")
+    k2 = _as_real_array(k2, "k2")
+    length = x.shape[0] + k1.shape[0] - 1
+    xh = np.fft.fft(x, length)
+    h1 = np.fft.fft(k1[::-1], length)
+    h2 = np.fft.fft(k2[::-1], length)
+    return float(np.real(np.sum(np.abs(xh) ** 2 * h1 * np.conj(h2))) / length)
+
+
+def _toeplitz_of(b: np.ndarray) -> np.ndarray:
+    """T(b) with (a ⊛ b) = T(b)·a: T[n+N−1, i] = b[i+n] for 0 ≤ i+n < N, n = 1−N … N−1; (2N−1, N)."""
+    n = b.shape[0]
+    t = np.zeros((2 * n - 1, n))
+    for lag in range(1 - n, n):
+        for i in range(n):
+            if 0 <= i + lag < n:
+                t[lag + n - 1, i] = b[i + lag]
+    return t
+
+
+def pair_convsim_ratio(a, b) -> float:
+    """The scale-free L_CS of one pair: Σ_n (a ⊛ b)[n]² / (‖a‖²·‖b‖²) (Eq. 8 / norms); (N,), (N,)."""
+    a = _as_real_array(a, "a")
+    b = _as_real_array(b, "b")
+    c = kernel_correlation(a, b, 1)
+    return float(c @ c) / (float(a @ a) * float(b @ b))
+
+
+def min_convsim_ratio(n: int, rng: np.random.Generator, restarts: int = 20, iters: int = 2000,
+                      init: tuple[np.ndarray, np.ndarray] | None = None, tol: float = 0.0) -> dict:
+    """min over non-zero K1, K2 ∈ R^N of L_CS(K1, K2)/(‖K1‖²·‖K2‖²) (Eq. 7–8), by alternating
+    eigen-solves.
+
+    L_CS = ‖T(K2)·K1‖² is a quadratic form in K1 (and, by symmetry, in K2), so for fixed K2 the
+    best unit K1 is the eigenvector of the smallest eigenvalue of T(K2)ᵀT(K2), and the ratio is
+    that eigenvalue over ‖K2‖². Alternating the two solves never increases the ratio. Starts:
+    ``init`` (e.g. a shorter optimum zero-padded to length N: the embedding that makes the
+    minimum non-increasing in N) and ``restarts`` random normal pairs from ``rng``. Stops a start
+    after ``iters`` rounds or when a round improves by ≤ ``tol`` (relative).
+    Returns {"ratio", "k1", "k2", "rounds"} of the best start (unit-norm kernels).
+    """
+    n = _check_int(n, "n")
+    if n < 1:
+        raise ValueError(f"n must be >= 1, got {n}")
+    starts = []
+    if init is not None:
+        a0, b0 = (np.asarray(v, dtype=np.float64) for v in init)
+        if a0.shape != (n,) or b0.shape != (n,):
+            raise ValueError(f"init must be two kernels of shape ({n},), got {a0.shape} and {b0.shape}")
+        starts.append((a0, b0))
+    starts += [(rng.standard_normal(n), rng.standard_normal(n)) for _ in range(restarts)]
+    best = {"ratio": np.inf, "k1": None, "k2": None, "rounds": 0}
+    for a, b in starts:
+        a = a / np.linalg.norm(a)
+        b = b / np.linalg.norm(b)
+        ratio = pair_convsim_ratio(a, b)
+        rounds = 0
+        for rounds in range(1, iters + 1):
+            t = _toeplitz_of(b)
+            w, v = np.linalg.eigh(t.T @ t)
+            a = v[:, 0]
+            t = _toeplitz_of(a)
+            w, v = np.linalg.eigh(t.T @ t)
+            b = v[:, 0]
+            new = max(float(w[0]), 0.0)
+            done = ratio - new <= tol * ratio
+            ratio = min(ratio, new)
+            if done:
+                break
+        ratio = pair_convsim_ratio(a, b)
+        if ratio < best["ratio"]:
+            best = {"ratio": ratio, "k1": a, "k2": b, "rounds": rounds}
+    return best
 
 
 # ---------------------------------------------------------------------------------------------

@@ -243,7 +243,8 @@ def pearson(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def _episode_numpy(cfg: StudyConfig, k1: np.ndarray, k2: np.ndarray, x: np.ndarray) -> tuple:
-    """One episode, the readable way: (measure_start, measure_end, obj_start, obj_end, corr, steps, finite)."""
+    """One episode, the readable way: (measure_start, measure_end, obj_start, obj_end, corr, steps,
+    finite, final K1, final K2)."""
     pad = cfg.pad
     k1, k2 = k1.copy(), k2.copy()
     b1, b2 = cfg.betas
@@ -271,7 +272,7 @@ def _episode_numpy(cfg: StudyConfig, k1: np.ndarray, k2: np.ndarray, x: np.ndarr
     objs_a, meas_a = np.array(objs), np.array(meas)
     finite = bool(np.all(np.isfinite(objs_a)) and np.all(np.isfinite(meas_a)))
     corr = pearson(objs_a, meas_a) if finite else float("nan")
-    return meas_a[0], meas_a[-1], objs_a[0], objs_a[-1], corr, steps, finite
+    return meas_a[0], meas_a[-1], objs_a[0], objs_a[-1], corr, steps, finite, k1, k2
 
 
 # ============================================================================ numba: episodes in SIMD lanes
@@ -566,9 +567,10 @@ def _record_lanes(obj, meas, active, moments, ends, chk):
 
 @njit(**_JIT)
 def _run_block(k1_all, k2_all, x_all, e0, lanes, pad, objective, fm, adam, lr, iters, stop_below,
-               beta1, beta2, eps, out, steps_out, finite_out):
+               beta1, beta2, eps, out, steps_out, finite_out, kend_out):
     """Episodes e0 … e0+lanes−1 (beyond E: copies of the last, discarded) through the whole study;
-    writes out[e] = (measure_start, measure_end, obj_start, obj_end, corr), steps_out, finite_out.
+    writes out[e] = (measure_start, measure_end, obj_start, obj_end, corr), steps_out, finite_out
+    and the final kernels kend_out[e] = (K1, K2) (2, N).
     objective: index in OBJECTIVES; fm: index in FM_MEASURES; adam: bool (else gradient descent)."""
     E, n = k1_all.shape
     k1 = np.empty((n, lanes))
@@ -667,17 +669,20 @@ def _run_block(k1_all, k2_all, x_all, e0, lanes, pad, objective, fm, adam, lr, i
             out[e, 4] = moments[5, l] / math.sqrt(den) if (fin and den > 0.0) else np.nan
             steps_out[e] = int(nsteps[l])
             finite_out[e] = fin
+            for a in range(n):
+                kend_out[e, 0, a] = k1[a, l]
+                kend_out[e, 1, a] = k2[a, l]
 
 
 @njit(cache=True, parallel=True)
 def _run_numba_kernel(k1_all, k2_all, x_all, lanes, pad, objective, fm, adam, lr, iters, stop_below,
-                      beta1, beta2, eps, out, steps_out, finite_out):
+                      beta1, beta2, eps, out, steps_out, finite_out, kend_out):
     """All episodes: a parallel loop over blocks of `lanes` episodes (see _run_block)."""
     E = k1_all.shape[0]
     nblocks = (E + lanes - 1) // lanes
     for b in prange(nblocks):
         _run_block(k1_all, k2_all, x_all, b * lanes, lanes, pad, objective, fm, adam, lr, iters, stop_below,
-                   beta1, beta2, eps, out, steps_out, finite_out)
+                   beta1, beta2, eps, out, steps_out, finite_out, kend_out)
 
 
 def _run_numba(cfg: StudyConfig, k1: np.ndarray, k2: np.ndarray, x: np.ndarray, lanes: int = LANES) -> dict:
@@ -685,14 +690,16 @@ def _run_numba(cfg: StudyConfig, k1: np.ndarray, k2: np.ndarray, x: np.ndarray, 
     out = np.empty((E, 5))
     steps = np.empty(E, dtype=np.int64)
     finite = np.empty(E, dtype=np.bool_)
+    kend = np.empty((E, 2, k1.shape[1]))
     stop = -math.inf if cfg.stop_below is None else float(cfg.stop_below)
     _run_numba_kernel(np.ascontiguousarray(k1, dtype=np.float64), np.ascontiguousarray(k2, dtype=np.float64),
                       np.ascontiguousarray(x, dtype=np.float64), int(lanes), cfg.pad,
                       OBJECTIVES.index(cfg.objective), FM_MEASURES.index(cfg.fm_measure),
                       cfg.optimizer == "adam", float(cfg.lr), cfg.iters, stop, float(cfg.betas[0]),
-                      float(cfg.betas[1]), float(cfg.eps), out, steps, finite)
+                      float(cfg.betas[1]), float(cfg.eps), out, steps, finite, kend)
     return dict(measure_start=out[:, 0], measure_end=out[:, 1], objective_start=out[:, 2],
-                objective_end=out[:, 3], corr=out[:, 4], steps=steps, finite=finite)
+                objective_end=out[:, 3], corr=out[:, 4], steps=steps, finite=finite,
+                k1_end=kend[:, 0], k2_end=kend[:, 1])
 
 
 # ============================================================================ studies
@@ -704,7 +711,9 @@ class StudyResult:
     measure_start/_end: the feature-map measure at t = 0 and at the last recorded step;
     objective_start/_end: the objective there; corr: Pearson correlation between objective and
     measure over the trajectory (NaN when either is constant or the episode is non-finite);
-    steps: optimizer steps run; finite: False when any recorded value was non-finite.
+    steps: optimizer steps run; finite: False when any recorded value was non-finite;
+    extra: ``k1_start``, ``k2_start`` (E, N), ``x`` (E, M) (the inputs) and ``k1_end``,
+    ``k2_end`` (E, N) (the final kernels), for :func:`orthogonality_measures`.
     """
 
     config: StudyConfig
@@ -755,11 +764,13 @@ def run_study(cfg: StudyConfig, episodes: int, seed: int, method: str = "numba",
     else:
         with np.errstate(all="ignore"):   # a diverging episode is flagged, not an error
             rows = [_episode_numpy(cfg, k1[e], k2[e], x[e]) for e in range(k1.shape[0])]
-        names = ("measure_start", "measure_end", "objective_start", "objective_end", "corr", "steps", "finite")
+        names = ("measure_start", "measure_end", "objective_start", "objective_end", "corr", "steps", "finite",
+                 "k1_end", "k2_end")
         cols = {name: np.array([row[i] for row in rows]) for i, name in enumerate(names)}
         cols["steps"] = cols["steps"].astype(np.int64)
         cols["finite"] = cols["finite"].astype(bool)
-    return StudyResult(config=cfg, seed=seed, method=method, **cols)
+    extra = {"k1_start": k1, "k2_start": k2, "x": x, "k1_end": cols.pop("k1_end"), "k2_end": cols.pop("k2_end")}
+    return StudyResult(config=cfg, seed=seed, method=method, extra=extra, **cols)
 
 
 def _stats(values: np.ndarray) -> dict:
@@ -819,3 +830,139 @@ def _summarize(result: StudyResult) -> dict:
         n_nan_corr=int(corr.shape[0] - corr_ok.shape[0]),
         n_zero_start=int((~nz).sum()),
     )
+
+
+# ============================================================================ scale-free orthogonality
+# Minimising L_CS (a quartic in the kernels) can drive ⟨F1, F2⟩ → 0 simply by shrinking the
+# kernels: ⟨F1, F2⟩ is bilinear, L_CS ∝ ‖K‖⁴. These measures separate orthogonality from scale
+# (issue 11 §2; Tables 2, 3, 6 and Algorithm 1).
+
+def pair_convsim(k1: np.ndarray, k2: np.ndarray) -> float:
+    """L_CS of one kernel pair, Eq. 8: Σ_n (K1 ⊛ K2)[n]², n = 1−N … N−1; k1, k2 (N,)."""
+    c = kernel_xcorr(k1, k2)
+    return float(c @ c)
+
+
+def orthogonality_measures(result: StudyResult) -> dict[str, np.ndarray]:
+    """Per-episode scale-free measures at the start and the end of each episode of ``result``.
+
+    ``fm_cos_start``/``fm_cos_end``: |cos(F1, F2)| = |⟨F1, F2⟩|/(‖F1‖·‖F2‖) with the study's
+    padding (Eq. 2/12–14; invariant under K_j → c_j·K_j); ``lcs_ratio_start``/``_end``:
+    L_CS/(‖K1‖²·‖K2‖²) (Eq. 8 made scale-free: L_CS is quadratic in each kernel);
+    ``norm_ratio``: ‖K1_end‖·‖K2_end‖/(‖K1_start‖·‖K2_start‖) (kernel-norm shrinkage, < 1 when
+    the kernels shrink); ``finite``: the episode's values are all finite. Arrays (E,).
+    Needs a result of :func:`run_study` (its ``extra`` holds the inputs and final kernels).
+    """
+    ex = result.extra
+    if not {"k1_start", "k2_start", "x", "k1_end", "k2_end"} <= set(ex):
+        raise ValueError("orthogonality_measures needs a StudyResult from analysis.convsim_study.run_study "
+                         "(numba or numpy method), whose extra holds the inputs and the final kernels")
+    pad = result.config.pad
+    out = {}
+    with np.errstate(all="ignore"):
+        x = np.asarray(ex["x"], dtype=np.float64)
+        xp = np.pad(x, ((0, 0), (pad, pad)))
+        windows = np.lib.stride_tricks.sliding_window_view(xp, result.config.n, axis=1)   # (E, W, N)
+        for tag in ("start", "end"):
+            a, b = np.asarray(ex[f"k1_{tag}"]), np.asarray(ex[f"k2_{tag}"])
+            f1 = np.einsum("ewn,en->ew", windows, a)      # Eq. 2 with padding P, every episode
+            f2 = np.einsum("ewn,en->ew", windows, b)
+            out[f"fm_cos_{tag}"] = np.abs(np.sum(f1 * f2, axis=1)) / np.sqrt(np.sum(f1 * f1, axis=1)
+                                                                              * np.sum(f2 * f2, axis=1))
+            out[f"lcs_ratio_{tag}"] = _pair_convsim_rows(a, b) / (np.sum(a * a, axis=1) * np.sum(b * b, axis=1))
+        n0 = np.sqrt(np.sum(ex["k1_start"] ** 2, axis=1) * np.sum(ex["k2_start"] ** 2, axis=1))
+        n1 = np.sqrt(np.sum(ex["k1_end"] ** 2, axis=1) * np.sum(ex["k2_end"] ** 2, axis=1))
+        out["norm_ratio"] = n1 / n0
+    out["finite"] = np.all(np.isfinite(np.stack(list(out.values()))), axis=0) & np.asarray(result.finite)
+    return out
+
+
+def _pair_convsim_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """L_CS (Eq. 8) of every row pair: Σ_n (a[e] ⊛ b[e])[n]² for a, b (E, N) → (E,)."""
+    n = a.shape[1]
+    total = np.zeros(a.shape[0])
+    for lag in range(1 - n, n):
+        lo, hi = max(0, -lag), min(n, n - lag)
+        c = np.sum(a[:, lo:hi] * b[:, lo + lag:hi + lag], axis=1)
+        total += c * c
+    return total
+
+
+def summarize_orthogonality(result: StudyResult) -> dict:
+    """Medians over the finite episodes of :func:`orthogonality_measures`, and two frequencies.
+
+    Returns ``fm_cos_median_start``, ``fm_cos_median_end``, ``lcs_ratio_median_start``,
+    ``lcs_ratio_median_end``, ``norm_ratio_median``, ``cos_reduction_frequency`` (fraction of
+    episodes whose |cos(F1, F2)| decreased: the scale-free reduction frequency),
+    ``near_orthogonal_frequency`` (fraction ending with |cos(F1, F2)| ≤ 0.1) and ``n``.
+    """
+    m = orthogonality_measures(result)
+    ok = m["finite"]
+    if not ok.any():
+        nan = float("nan")
+        return dict(fm_cos_median_start=nan, fm_cos_median_end=nan, lcs_ratio_median_start=nan,
+                    lcs_ratio_median_end=nan, norm_ratio_median=nan, cos_reduction_frequency=nan,
+                    near_orthogonal_frequency=nan, n=0)
+    return dict(
+        fm_cos_median_start=float(np.median(m["fm_cos_start"][ok])),
+        fm_cos_median_end=float(np.median(m["fm_cos_end"][ok])),
+        lcs_ratio_median_start=float(np.median(m["lcs_ratio_start"][ok])),
+        lcs_ratio_median_end=float(np.median(m["lcs_ratio_end"][ok])),
+        norm_ratio_median=float(np.median(m["norm_ratio"][ok])),
+        cos_reduction_frequency=float(np.mean(m["fm_cos_end"][ok] < m["fm_cos_start"][ok])),
+        near_orthogonal_frequency=float(np.mean(m["fm_cos_end"][ok] <= 0.1)),
+        n=int(ok.sum()),
+    )
+
+
+# ============================================================================ Algorithm 1 on one layer
+
+def layer_feature_map_cosines(kernels: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """|cos(F_i, F_j)| for every pair i < j of one 2-D convolutional layer (full padding).
+
+    kernels (S, C, N, N), x (C, M, M) → (S(S−1)/2,): F_i = Σ_c K_i[c] ⊛ X[c] (a Conv2d output map).
+    """
+    from analysis.convsim import cross_correlate
+
+    fms = np.stack([cross_correlate(x, kernels[i], "full", ndim=2).ravel() for i in range(kernels.shape[0])])
+    norms = np.linalg.norm(fms, axis=1)
+    g = np.abs(fms @ fms.T) / np.outer(norms, norms)
+    iu = np.triu_indices(kernels.shape[0], 1)
+    return g[iu]
+
+
+def layer_minimization(kernels: np.ndarray, x: np.ndarray, lr: float, iters: int,
+                       betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8) -> dict:
+    """Algorithm 1 on one layer: Adam on L_CS (Eq. 10) of ``kernels`` (S, C, N, N) for ``iters``
+    steps, and what it does to the layer's feature maps on the input ``x`` (C, M, M).
+
+    Returns, at the start and the end: ``lcs`` (Eq. 10), ``lcs_scale_free`` = L_CS/(Σ_i ‖K_i‖²)²
+    (L_CS is of degree 4), ``kernel_norm`` (‖K‖, all kernels), ``fm_inner_abs_mean`` (mean
+    |⟨F_i, F_j⟩| over pairs), ``fm_cos_mean`` (mean |cos(F_i, F_j)| over pairs); and
+    ``norm_ratio`` = ‖K_end‖/‖K_start‖.
+    """
+    from analysis.convsim import convsim_loss, convsim_loss_grad, cross_correlate
+
+    k = np.array(kernels, dtype=np.float64)
+    x = np.asarray(x, dtype=np.float64)
+
+    def measures(kk):
+        fms = np.stack([cross_correlate(x, kk[i], "full", ndim=2).ravel() for i in range(kk.shape[0])])
+        iu = np.triu_indices(kk.shape[0], 1)
+        inner = np.abs(fms @ fms.T)[iu]
+        lcs = convsim_loss(kk)
+        sq = float(np.sum(kk * kk))
+        return {"lcs": lcs, "lcs_scale_free": lcs / sq ** 2, "kernel_norm": math.sqrt(sq),
+                "fm_inner_abs_mean": float(inner.mean()),
+                "fm_cos_mean": float(layer_feature_map_cosines(kk, x).mean())}
+
+    start = measures(k)
+    m = np.zeros_like(k)
+    v = np.zeros_like(k)
+    for t in range(1, iters + 1):
+        g = convsim_loss_grad(k)
+        m = betas[0] * m + (1 - betas[0]) * g
+        v = betas[1] * v + (1 - betas[1]) * g * g
+        k = k - lr / (1 - betas[0] ** t) * m / (np.sqrt(v) / math.sqrt(1 - betas[1] ** t) + eps)
+    end = measures(k)
+    return {"start": start, "end": end, "norm_ratio": end["kernel_norm"] / start["kernel_norm"]}

@@ -560,3 +560,88 @@ def test_scalars_are_python_floats():
         assert type(value) is float
     out = cs.cross_correlate(x, k1, "same", 2)
     assert isinstance(out, np.ndarray) and out.dtype == np.float64 and out.shape == (5, 5)
+
+
+# ---------------------------------------------------------------------------------------------
+# Functions behind the suite's claims (issue 11): Eq. 17–19 literal, Eq. 1a, Parseval, Eq. 7 minima
+# ---------------------------------------------------------------------------------------------
+
+def test_eq17_18_literal_check_every_p():
+    rng = np.random.default_rng(5)
+    for n, m in ((3, 10), (4, 9), (6, 15)):
+        x, k1, k2 = rng.uniform(0, 1, m), rng.uniform(-1, 1, n), rng.uniform(-1, 1, n)
+        for p in range(n):
+            r = cs.eq17_18_literal_check(x, k1, k2, p)
+            assert r["rel_error_eq19"] <= 1e-13
+            a, b = cs.correction_terms(x, k1, k2, p)
+            assert r["A"] == pytest.approx(a, rel=1e-12, abs=1e-13) and r["B"] == pytest.approx(b, rel=1e-12, abs=1e-13)
+            # the counterfactual (B left out) fails exactly when B != 0
+            assert (r["rel_error_without_B"] > 1e-10) == (abs(b) > 1e-10)
+
+
+def test_eq19_relative_error_and_eq20_errors():
+    rng = np.random.default_rng(6)
+    x, k1, k2 = rng.uniform(0, 1, 12), rng.uniform(-1, 1, 4), rng.uniform(-1, 1, 4)
+    errs = cs.eq20_relative_errors(x, k1, k2)
+    assert errs.shape == (4,) and errs[-1] <= 1e-14 and errs[0] > 1e-3
+    for p in range(4):
+        assert cs.eq19_relative_error(x, k1, k2, p) <= 1e-14
+        assert cs.eq19_relative_error(x, k1, k2, p, corrections=False) == pytest.approx(errs[p], abs=1e-14)
+
+
+def test_autocorrelation_identity_sides_1d_2d():
+    rng = np.random.default_rng(7)
+    for shape in ((1,), (3,), (7,), (3, 3), (4, 4)):
+        a, b = rng.uniform(-1, 1, shape), rng.uniform(-1, 1, shape)
+        left, right = cs.autocorrelation_identity_sides(a, b)
+        brute = float(np.sum(cs.kernel_correlation(a, b) ** 2))
+        assert left == pytest.approx(brute, rel=1e-13) and right == pytest.approx(left, rel=1e-12)
+    # by hand: a = (1, 2), b = (3, 1): a⊛b = (a0 b1, a0 b0 + a1 b1, a1 b0) = (1, 5, 6) → 62
+    left, right = cs.autocorrelation_identity_sides([1.0, 2.0], [3.0, 1.0])
+    assert left == 62.0 and right == pytest.approx(62.0)
+
+
+def test_convolution_eq1a_by_hand_and_reversal():
+    assert np.allclose(cs.convolve_eq1a([1.0, 2.0, 3.0], [1.0, -1.0]), [1.0, 1.0, 1.0, -3.0])
+    assert np.allclose(cs.convolve_eq1a([1.0, 2.0, 3.0], [1.0, -1.0]), np.convolve([1.0, 2.0, 3.0], [1.0, -1.0]))
+    rng = np.random.default_rng(8)
+    x, k1, k2 = rng.uniform(0, 1, 11), rng.uniform(-1, 1, 4), rng.uniform(-1, 1, 4)
+    conv = cs.fm_inner_convolution(x, k1, k2)
+    assert conv == pytest.approx(cs.fm_inner(x, k1[::-1], k2[::-1], "full"), rel=1e-12)
+    assert conv == pytest.approx(cs.fm_inner(x, k1, k2, "full"), rel=1e-12)
+    assert abs(conv - cs.fm_inner(x, k1[::-1], k2, "full")) > 1e-6   # one kernel reversed: different
+    with pytest.raises(ValueError, match="1-D"):
+        cs.convolve_eq1a(np.ones((2, 2)), np.ones(2))
+
+
+def test_fm_inner_parseval_equals_eq3():
+    rng = np.random.default_rng(9)
+    for n, m in ((1, 5), (3, 10), (8, 9)):
+        x, k1, k2 = rng.uniform(0, 1, m), rng.uniform(-1, 1, n), rng.uniform(-1, 1, n)
+        assert cs.fm_inner_parseval(x, k1, k2) == pytest.approx(cs.fm_inner(x, k1, k2, "full"), rel=1e-11, abs=1e-12)
+
+
+def test_min_convsim_ratio_converges_and_embeds():
+    """Alternating eigen-solves: N = 3 → 1/9 (a derivation: no non-zero pair does better); the
+    zero-padded shorter optimum makes min over N = 16 ≤ min over N = 9 (the embedding)."""
+    rng = np.random.default_rng(0)
+    r3 = cs.min_convsim_ratio(3, rng, restarts=5, iters=500)
+    assert r3["ratio"] == pytest.approx(1 / 9, rel=1e-6)
+    r9 = cs.min_convsim_ratio(9, rng, restarts=3, iters=500,
+                              init=(np.pad(r3["k1"], (0, 6)), np.pad(r3["k2"], (0, 6))))
+    r16 = cs.min_convsim_ratio(16, rng, restarts=3, iters=500,
+                               init=(np.pad(r9["k1"], (0, 7)), np.pad(r9["k2"], (0, 7))))
+    assert r16["ratio"] <= r9["ratio"] <= r3["ratio"]
+    assert r9["ratio"] < 1e-5
+    for r in (r3, r9, r16):   # unit kernels, and the reported ratio is the kernels' ratio
+        assert np.linalg.norm(r["k1"]) == pytest.approx(1.0) and np.linalg.norm(r["k2"]) == pytest.approx(1.0)
+        assert cs.pair_convsim_ratio(r["k1"], r["k2"]) == pytest.approx(r["ratio"], rel=1e-9, abs=1e-15)
+    # scale-free: the ratio does not change when the kernels are scaled
+    assert cs.pair_convsim_ratio(3 * r9["k1"], 0.1 * r9["k2"]) == pytest.approx(r9["ratio"], rel=1e-6, abs=1e-15)
+    # an independent check at N = 3: BFGS on the ratio from random starts never goes below 1/9
+    from scipy.optimize import minimize
+    for _ in range(5):
+        res = minimize(lambda z: cs.pair_convsim_ratio(z[:3], z[3:]), rng.standard_normal(6), method="BFGS")
+        assert res.fun >= 1 / 9 - 1e-7
+    with pytest.raises(ValueError, match="init"):
+        cs.min_convsim_ratio(4, rng, init=(np.ones(3), np.ones(3)))

@@ -384,3 +384,53 @@ def test_bench_convsim_reports_speed_and_agreement():
     assert out["episodes"] == 8 and out["repeats"] == 5 and out["same_steps_as_torch"]
     assert out["max_diff_end_vs_torch_rel_to_start"] < 1e-6 and out["max_abs_diff_corr_vs_torch"] < 1e-6
     assert out["speedup_vs_torch"] > 1.0
+
+
+# ----------------------------------------------------------------------------- scale-free measures
+
+@pytest.mark.parametrize("padding", ["full", "valid", 2])
+def test_final_kernels_and_orthogonality_measures(padding):
+    """numba and numpy return the same final kernels; the vectorized measures equal a per-episode loop."""
+    cfg = _cfg(padding=padding, n=5, m=14, iters=20)
+    a, b = run_study(cfg, 9, seed=2, method="numba"), run_study(cfg, 9, seed=2, method="numpy")
+    for key in ("k1_end", "k2_end"):
+        np.testing.assert_allclose(a.extra[key], b.extra[key], rtol=RTOL, atol=1e-12)
+    m = cs.orthogonality_measures(a)
+    ex = a.extra
+    for e in range(9):
+        for tag in ("start", "end"):
+            k1, k2 = ex[f"k1_{tag}"][e], ex[f"k2_{tag}"][e]
+            f1, f2 = cs.feature_map(ex["x"][e], k1, cfg.pad), cs.feature_map(ex["x"][e], k2, cfg.pad)
+            assert m[f"fm_cos_{tag}"][e] == pytest.approx(abs(f1 @ f2) / math.sqrt((f1 @ f1) * (f2 @ f2)), rel=1e-12)
+            c = cs.kernel_xcorr(k1, k2)
+            assert m[f"lcs_ratio_{tag}"][e] == pytest.approx((c @ c) / ((k1 @ k1) * (k2 @ k2)), rel=1e-10)
+        n0 = np.linalg.norm(ex["k1_start"][e]) * np.linalg.norm(ex["k2_start"][e])
+        n1 = np.linalg.norm(ex["k1_end"][e]) * np.linalg.norm(ex["k2_end"][e])
+        assert m["norm_ratio"][e] == pytest.approx(n1 / n0, rel=1e-12)
+    s = cs.summarize_orthogonality(a)
+    assert s["n"] == 9 and 0 <= s["cos_reduction_frequency"] <= 1
+    assert s["norm_ratio_median"] < 1.0   # minimizing L_CS shrinks the kernels
+
+
+def test_orthogonality_measures_need_the_inputs():
+    res = run_study(_cfg(), 3, seed=0)
+    bare = StudyResult(**{**res.__dict__, "extra": {}})
+    with pytest.raises(ValueError, match="extra"):
+        cs.orthogonality_measures(bare)
+
+
+def test_layer_minimization_shrinks_and_reports():
+    rng = np.random.default_rng(0)
+    k = rng.uniform(-1, 1, (4, 2, 3, 3)) / math.sqrt(18)
+    x = rng.uniform(0, 1, (2, 8, 8))
+    res = cs.layer_minimization(k, x, lr=0.01, iters=40)
+    from analysis.convsim import convsim_loss
+    assert res["start"]["lcs"] == pytest.approx(convsim_loss(k))
+    assert res["end"]["lcs"] < res["start"]["lcs"] and res["norm_ratio"] < 1.0
+    assert res["start"]["lcs_scale_free"] == pytest.approx(convsim_loss(k) / np.sum(k * k) ** 2)
+    cos = cs.layer_feature_map_cosines(k, x)
+    assert cos.shape == (6,) and np.all((cos >= 0) & (cos <= 1 + 1e-12))
+    assert res["start"]["fm_cos_mean"] == pytest.approx(cos.mean())
+    # iters = 0 changes nothing
+    same = cs.layer_minimization(k, x, lr=0.01, iters=0)
+    assert same["start"] == same["end"] and same["norm_ratio"] == 1.0
