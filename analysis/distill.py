@@ -721,6 +721,93 @@ def gradient_alignment(g_main: dict, g_aux: dict, granularity: str = "flat") -> 
     return {"update": update, "coefficient": coef, "cosine": cosine}
 
 
+# ----------------------------------------------------------------------------- DKD (Zhao et al., CVPR 2022)
+
+def dkd_parts(zs: Any, zt: Any, labels: Any, T: float = 4.0) -> tuple[np.ndarray, np.ndarray]:
+    """Per-row (TCKD, NCKD) of Decoupled KD (Zhao et al. 2022, Eq. 1–3), each already times T².
+
+    zs, zt: (B, K) logits, labels (B,) in 0…K−1, K ≥ 2. With p = softmax(z/T) and target t:
+    TCKD = T²·KL([p_t^T, 1 − p_t^T] ‖ [p_t^S, 1 − p_t^S]) (the binary target / non-target split);
+    NCKD = T²·KL(p̂^T ‖ p̂^S) with p̂ the softmax of z/T over the K − 1 non-target classes alone.
+    mdistiller's ``dkd_loss`` forms p̂ as softmax(z/T − 1000·onehot): the same up to e^{−1000}.
+    Everything in log space (log-sum-exp), so no probability is rounded to 0 before its log.
+    Identity (DKD Eq. 2): kd_loss(zs, zt, T, "none") = TCKD + (1 − p_t^T)·NCKD row by row.
+    """
+    T = _check_temperature(T)
+    s, t = _pair(zs, zt)
+    if s.ndim != 2 or s.shape[1] < 2:
+        raise ValueError(f"DKD needs logits of shape (B, K) with K >= 2, got {s.shape}")
+    y = _check_labels(labels, s.shape[0], s.shape[1])
+    rows = np.arange(s.shape[0])
+    own = np.zeros(s.shape, dtype=bool)
+    own[rows, y] = True
+
+    def split(z):
+        x = z / T
+        lse_all = np.logaddexp.reduce(x, axis=1)
+        xo = np.where(own, -np.inf, x)
+        lse_other = np.logaddexp.reduce(xo, axis=1)
+        log_b_t = x[rows, y] - lse_all                    # log p_t
+        log_b_o = lse_other - lse_all                     # log(1 − p_t), not log1p(−p_t): exact when p_t ≈ 1
+        log_hat = xo - lse_other[:, None]                 # log p̂ over non-target classes (−inf at the target)
+        return log_b_t, log_b_o, log_hat
+
+    st_, so_, sh = split(s)
+    tt_, to_, th = split(t)
+    tckd = np.exp(tt_) * (tt_ - st_) + np.exp(to_) * (to_ - so_)
+    ph = np.exp(th)
+    nckd = np.sum(np.where(own, 0.0, ph * (np.where(own, 0.0, th) - np.where(own, 0.0, sh))), axis=1)
+    return T * T * np.maximum(tckd, 0.0), T * T * np.maximum(nckd, 0.0)
+
+
+def dkd_loss(zs: Any, zt: Any, labels: Any, alpha: float = 1.0, beta: float = 8.0, T: float = 4.0,
+             reduction: str = "batchmean"):
+    """Decoupled KD (Zhao et al. 2022, Eq. 3 of DKD): α·TCKD + β·NCKD, each T²·KL (see :func:`dkd_parts`).
+
+    Defaults are mdistiller's CIFAR-100 ones (``CFG.DKD``: α = 1, β = 8, T = 4). ``"batchmean"``
+    (default, the official ``size_average=False`` sum / B), ``"sum"``, or ``"none"`` (per row, (B,)).
+    The warm-up factor min(epoch/20, 1) of the official trainer is not part of the loss.
+    """
+    for name, v in (("alpha", alpha), ("beta", beta)):
+        if isinstance(v, (bool, np.bool_)) or not math.isfinite(float(v)) or float(v) < 0:
+            raise ValueError(f"{name} must be a finite float >= 0, got {v!r}")
+    _check_reduction(reduction)
+    tckd, nckd = dkd_parts(zs, zt, labels, T)
+    per_row = float(alpha) * tckd + float(beta) * nckd
+    return _reduce(per_row, reduction, per_row.shape[0])
+
+
+def dkd_loss_grad(zs: Any, zt: Any, labels: Any, alpha: float = 1.0, beta: float = 8.0, T: float = 4.0,
+                  reduction: str = "batchmean") -> np.ndarray:
+    """∂ dkd_loss / ∂zs (hand-derived), scaled by the reduction.
+
+    With b = p_t (full softmax of z/T at the target) and p̂ the non-target softmax:
+    ∂TCKD/∂zs_j = T·(b^S − b^T) at the target and −T·(b^S − b^T)·p̂_j^S elsewhere;
+    ∂NCKD/∂zs_j = T·(p̂_j^S − p̂_j^T) (0 at the target). Returns α·∂TCKD + β·∂NCKD, shape (B, K).
+    """
+    T = _check_temperature(T)
+    s, t = _pair(zs, zt)
+    if s.ndim != 2 or s.shape[1] < 2:
+        raise ValueError(f"DKD needs logits of shape (B, K) with K >= 2, got {s.shape}")
+    y = _check_labels(labels, s.shape[0], s.shape[1])
+    scale = _grad_scale(_check_reduction(reduction), s.shape[0])
+    rows = np.arange(s.shape[0])
+    own = np.zeros(s.shape, dtype=bool)
+    own[rows, y] = True
+    ps, pt = softmax(s, T), softmax(t, T)
+    bs, bt = ps[rows, y], pt[rows, y]
+    # TCKD: d/dz_j of KL([bt,1-bt]||[bs,1-bs]) = (bs - bt)/(bs(1-bs)) · ∂bs/∂z_j, ∂bs/∂z_j = bs(δ_jt - p_j)/T
+    # target j: (bs - bt)(1 - bs)/(1-bs)/T = (bs - bt)/T; other j: -(bs - bt)·p_j/(1-bs)/T = -(bs-bt)·p̂_j/T
+    xo_s = np.where(own, -np.inf, s / T)
+    xo_t = np.where(own, -np.inf, t / T)
+    hs = np.exp(xo_s - np.logaddexp.reduce(xo_s, axis=1, keepdims=True))
+    ht = np.exp(xo_t - np.logaddexp.reduce(xo_t, axis=1, keepdims=True))
+    d = (bs - bt)[:, None]
+    g_t = np.where(own, d, -d * hs)
+    g_n = hs - ht                                          # zero at the target (p̂ is 0 there)
+    return scale * T * (float(alpha) * g_t + float(beta) * g_n)
+
+
 __all__ = [
     "softmax", "log_softmax", "sigmoid", "log_sigmoid", "kd_loss", "kd_loss_grad", "binary_kl",
     "binary_kl_reference", "binary_kl_grad", "binary_kl_grad_teacher", "binary_kl_curvature",
@@ -731,4 +818,5 @@ __all__ = [
     "binary_kl_norm_h_pull_push", "lemma1_products", "mse_loss", "mse_grad",
     "binary_kl_norm_quadratic_limit", "binary_kl_norm_linear_asymptote", "logit_loss_profile",
     "w_alignment_terms", "coefficient_sign_conflicts", "dual_head_feature_gradients", "gradient_alignment",
+    "dkd_parts", "dkd_loss", "dkd_loss_grad",
 ]

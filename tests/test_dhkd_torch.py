@@ -386,3 +386,53 @@ def test_diverging_single_head_run_is_recorded_not_raised(tmp_path):
     assert run.status.startswith("N.A."), run.status
     s = H.run_summary(run)
     assert s["diverged"] and np.isnan(s["top_test_acc"])
+
+
+# ----------------------------------------------------------------------------- DKD twin and hook
+
+@pytest.mark.parametrize("reduction", ["sum", "batchmean", "none"])
+@pytest.mark.parametrize("seed", range(3))
+def test_dkd_twin_matches_numpy_and_gradient(reduction, seed):
+    rng = np.random.default_rng(seed)
+    zs, zt = 3 * rng.standard_normal((6, 9)), 3 * rng.standard_normal((6, 9))
+    y = rng.integers(0, 9, 6)
+    z = torch.tensor(zs, requires_grad=True)
+    got = TL.dkd_loss(z, torch.tensor(zt), torch.tensor(y), 1.0, 8.0, 4.0, reduction)
+    np.testing.assert_allclose(got.detach().numpy(), D.dkd_loss(zs, zt, y, 1.0, 8.0, 4.0, reduction),
+                               rtol=1e-10, atol=1e-12)
+    if reduction != "none":
+        got.backward()
+        np.testing.assert_allclose(z.grad.numpy(), D.dkd_loss_grad(zs, zt, y, 1.0, 8.0, 4.0, reduction),
+                                   rtol=1e-10, atol=1e-12)
+        assert torch.autograd.gradcheck(
+            lambda a: TL.dkd_loss(a, torch.tensor(zt), torch.tensor(y), 1.0, 8.0, 4.0, reduction),
+            (torch.tensor(zs, requires_grad=True),))
+
+
+def test_dkd_twin_equals_official_masked_form():
+    """mdistiller's dkd_loss (cat_mask, −1000·gt_mask), re-typed from its definition, in float64."""
+    rng = np.random.default_rng(5)
+    zs, zt = torch.tensor(2 * rng.standard_normal((7, 12))), torch.tensor(2 * rng.standard_normal((7, 12)))
+    y = torch.tensor(rng.integers(0, 12, 7))
+    T, a, b = 4.0, 1.0, 8.0
+    gt = F.one_hot(y, 12).bool()
+    ps, pt = F.softmax(zs / T, 1), F.softmax(zt / T, 1)
+    cat = lambda p: torch.stack([(p * gt).sum(1), (p * ~gt).sum(1)], 1)
+    tckd = F.kl_div(torch.log(cat(ps)), cat(pt), reduction="sum") * T ** 2 / 7
+    nckd = F.kl_div(F.log_softmax(zs / T - 1000.0 * gt, 1), F.softmax(zt / T - 1000.0 * gt, 1),
+                    reduction="sum") * T ** 2 / 7
+    assert float(TL.dkd_loss(zs, zt, y, a, b, T)) == pytest.approx(float(a * tckd + b * nckd), rel=1e-10)
+
+
+@pytest.mark.parametrize("epoch,ramp", [(1, 1 / 20), (10, 0.5), (20, 1.0), (200, 1.0)])
+def test_dkd_hook_warmup(epoch, ramp):
+    torch.manual_seed(0)
+    logits, zt = torch.randn(4, 5, dtype=torch.float64), torch.randn(4, 5, dtype=torch.float64)
+    y = torch.tensor([0, 1, 2, 3])
+    hook = get_hook("loss", {"name": "dkd", "beta": 2.0}, HookEnv())
+    got = hook(StepContext(None, None, y, logits, zt, epoch, 0))["dkd"]
+    assert float(got) == pytest.approx(ramp * float(TL.dkd_loss(logits, zt, y, 1.0, 2.0, 4.0)), rel=1e-12)
+    with pytest.raises(ValueError, match="unknown keys"):
+        get_hook("loss", {"name": "dkd", "gamma": 1}, HookEnv())
+    with pytest.raises(ValueError, match="teacher"):
+        hook(StepContext(None, None, y, logits, None, 1, 0))

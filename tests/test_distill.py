@@ -427,3 +427,69 @@ def test_pcgrad_bad_shapes():
         D.pcgrad(np.zeros(3), np.zeros(4))
     with pytest.raises(ValueError, match="1 dimensions"):
         D.pcgrad(np.zeros((2, 2)), np.zeros((2, 2)))
+
+
+# ----------------------------------------------------------------------------- DKD (Zhao et al. 2022)
+
+def _dkd_direct(zs, zt, y, alpha, beta, T):
+    """DKD by loops from its definition (the official mdistiller form: masks, −1000 on the target)."""
+    total = 0.0
+    for s, t, c in zip(zs, zt, y):
+        ps = np.exp(s / T - np.max(s / T)); ps /= ps.sum()
+        pt = np.exp(t / T - np.max(t / T)); pt /= pt.sum()
+        bs, bt = np.array([ps[c], 1 - ps[c]]), np.array([pt[c], 1 - pt[c]])
+        tckd = float(np.sum(bt * (np.log(bt) - np.log(bs))))
+        mask = np.zeros_like(s); mask[c] = 1000.0
+        hs = np.exp(s / T - mask - np.max(s / T - mask)); hs /= hs.sum()
+        ht = np.exp(t / T - mask - np.max(t / T - mask)); ht /= ht.sum()
+        keep = np.arange(len(s)) != c
+        nckd = float(np.sum(ht[keep] * (np.log(ht[keep]) - np.log(hs[keep]))))
+        total += T * T * (alpha * tckd + beta * nckd)
+    return total / len(y)
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("alpha,beta,T", [(1.0, 8.0, 4.0), (1.0, 2.0, 4.0), (0.5, 6.0, 1.0)])
+def test_dkd_matches_direct_formula(seed, alpha, beta, T):
+    zs, zt = rand((6, 10), seed, 3.0), rand((6, 10), seed + 100, 3.0)
+    y = np.random.default_rng(seed).integers(0, 10, 6)
+    assert D.dkd_loss(zs, zt, y, alpha, beta, T) == pytest.approx(_dkd_direct(zs, zt, y, alpha, beta, T),
+                                                                 rel=1e-10, abs=1e-12)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_dkd_decomposes_kd(seed):
+    """DKD's Eq. 2: KD = TCKD + (1 − p_t^T)·NCKD row by row; α = 1, β = 1 − p_t^T gives KD."""
+    zs, zt = rand((8, 5), seed, 4.0), rand((8, 5), seed + 7, 4.0)
+    y = np.random.default_rng(seed).integers(0, 5, 8)
+    tckd, nckd = D.dkd_parts(zs, zt, y, 2.0)
+    pt = D.softmax(zt, 2.0)[np.arange(8), y]
+    np.testing.assert_allclose(D.kd_loss(zs, zt, 2.0, "none"), tckd + (1 - pt) * nckd, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("reduction", ["sum", "batchmean"])
+@pytest.mark.parametrize("seed", range(3))
+def test_dkd_gradient_finite_differences(reduction, seed):
+    zs, zt = rand((4, 6), seed, 3.0), rand((4, 6), seed + 1, 3.0)
+    y = np.random.default_rng(seed).integers(0, 6, 4)
+    fd = fd_grad(lambda z: D.dkd_loss(z, zt, y, 1.0, 8.0, 4.0, reduction), zs)
+    np.testing.assert_allclose(D.dkd_loss_grad(zs, zt, y, 1.0, 8.0, 4.0, reduction), fd, rtol=1e-6, atol=1e-8)
+
+
+def test_dkd_zero_at_teacher_and_reductions_and_errors():
+    zs, y = rand((5, 4), 3), np.array([0, 1, 2, 3, 0])
+    assert D.dkd_loss(zs, zs, y) == pytest.approx(0.0, abs=1e-14)
+    zt = rand((5, 4), 4)
+    per = D.dkd_loss(zs, zt, y, reduction="none")
+    assert per.shape == (5,) and np.all(per >= 0)
+    assert D.dkd_loss(zs, zt, y, reduction="sum") == pytest.approx(per.sum(), rel=1e-12)
+    assert D.dkd_loss(zs, zt, y) == pytest.approx(per.mean(), rel=1e-12)
+    # a confident teacher (p_t = 1 − 1e−30): log(1 − p_t) is taken from the non-target log-sum-exp, stays finite
+    big = zt.copy(); big[np.arange(5), y] = 400.0
+    assert np.isfinite(D.dkd_loss(zs, big, y))
+    for bad in (dict(labels=np.array([0, 1, 2, 3, 4])), dict(alpha=-1.0), dict(T=0.0), dict(reduction="mean")):
+        kw = dict(labels=y) | bad
+        with pytest.raises(ValueError):
+            D.dkd_loss(zs, zt, **kw)
+    with pytest.raises(ValueError, match="K >= 2"):
+        D.dkd_loss(zs[:, :1], zt[:, :1], np.zeros(5, dtype=int))

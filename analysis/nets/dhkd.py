@@ -335,6 +335,35 @@ def dhkd_hook(spec: dict, env: HookEnv):
     return terms
 
 
+@register_hook("loss", "dkd")
+def dkd_hook(spec: dict, env: HookEnv):
+    """Decoupled KD (Zhao et al. 2022) as a trainer loss term, beside KD and DHKD in the one trainer.
+
+    spec: ``alpha`` (TCKD weight, default 1), ``beta`` (NCKD weight, default 8), ``T`` (default 4),
+    ``warmup`` (epochs, default 20): the term is min(epoch / warmup, 1)·dkd_loss(logits, teacher,
+    y) with the trainer's 1-based epoch, as mdistiller's ``DKD.forward_train`` (``min(epoch /
+    self.warmup, 1.0)``; defaults from its ``CFG.DKD``). The task loss (CE, batch mean, weight 1 =
+    ``CFG.DKD.CE_WEIGHT``) is the trainer's own. Term: ``dkd``. The hook's ``weight`` must be 1.
+    """
+    known = {"name", "weight", "alpha", "beta", "T", "warmup"}
+    extra = set(spec) - known
+    if extra:
+        raise ValueError(f"dkd loss hook: unknown keys {sorted(extra)}; expected some of {sorted(known)}")
+    if float(spec.get("weight", 1.0)) != 1.0:
+        raise ValueError("dkd loss hook: set 'alpha' and 'beta', not 'weight'; weight must be 1")
+    alpha, beta = float(spec.get("alpha", 1.0)), float(spec.get("beta", 8.0))
+    T, warmup = float(spec.get("T", 4.0)), float(spec.get("warmup", 20))
+    if not warmup > 0:
+        raise ValueError(f"dkd loss hook: warmup must be > 0 epochs, got {warmup!r}")
+
+    def terms(step: StepContext) -> dict[str, torch.Tensor]:
+        if step.teacher_logits is None:
+            raise ValueError("the dkd loss hook needs a teacher (config key 'teacher')")
+        ramp = min(step.epoch / warmup, 1.0)
+        return {"dkd": ramp * TL.dkd_loss(step.logits, step.teacher_logits, step.y, alpha, beta, T, "batchmean")}
+    return terms
+
+
 # ----------------------------------------------------------------------------- probe monitor (NC metrics, conflict)
 
 def head_features(model: nn.Module, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:

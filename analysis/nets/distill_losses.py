@@ -17,7 +17,7 @@ import math
 import torch
 import torch.nn.functional as F
 
-__all__ = ["kd_loss", "binary_kl", "binary_kl_norm", "pcgrad", "pcgrad_per_row"]
+__all__ = ["kd_loss", "binary_kl", "binary_kl_norm", "dkd_parts", "dkd_loss", "pcgrad", "pcgrad_per_row"]
 
 _REDUCTIONS = ("sum", "batchmean", "none")
 
@@ -72,6 +72,47 @@ def binary_kl_norm(zs: torch.Tensor, zt: torch.Tensor, T: float, reduction: str 
     x = (zs - zt) / T
     kl = 0.5 * (_softplus(-x) + _softplus(x)) - math.log(2.0)
     return _reduce(T * T * kl, reduction, zs)
+
+
+def dkd_parts(zs: torch.Tensor, zt: torch.Tensor, labels: torch.Tensor, T: float = 4.0
+              ) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per-row (TCKD, NCKD), each times T² (twin of analysis.distill.dkd_parts; DKD, Zhao et al. 2022).
+
+    Log space throughout: log p_t and log(1 − p_t) from log-sum-exps, the non-target softmax as a
+    log-softmax with the target masked to −inf (mdistiller subtracts 1000 instead: the same up to
+    e^{−1000}). Masked entries are replaced by 0 before any product, so gradients stay finite.
+    """
+    T = _check(zs, zt, T, "none")
+    if zs.dim() != 2 or zs.shape[1] < 2:
+        raise ValueError(f"DKD needs logits (B, K) with K >= 2, got {tuple(zs.shape)}")
+    if labels.shape != zs.shape[:1]:
+        raise ValueError(f"labels must have shape ({zs.shape[0]},), got {tuple(labels.shape)}")
+    own = F.one_hot(labels.long(), zs.shape[1]).bool()
+
+    def split(z):
+        x = z / T
+        lse_all = torch.logsumexp(x, dim=1)
+        xo = x.masked_fill(own, float("-inf"))
+        lse_other = torch.logsumexp(xo, dim=1)
+        log_bt = x.gather(1, labels.long()[:, None])[:, 0] - lse_all
+        log_bo = lse_other - lse_all
+        log_hat = (xo - lse_other[:, None]).masked_fill(own, 0.0)
+        return log_bt, log_bo, log_hat
+
+    st, so, sh = split(zs)
+    tt, to, th = split(zt)
+    tckd = tt.exp() * (tt - st) + to.exp() * (to - so)
+    nckd = (th.exp().masked_fill(own, 0.0) * (th - sh)).sum(dim=1)
+    return T * T * tckd, T * T * nckd
+
+
+def dkd_loss(zs: torch.Tensor, zt: torch.Tensor, labels: torch.Tensor, alpha: float = 1.0, beta: float = 8.0,
+             T: float = 4.0, reduction: str = "batchmean") -> torch.Tensor:
+    """Decoupled KD: α·TCKD + β·NCKD (twin of analysis.distill.dkd_loss; same defaults and reductions)."""
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"reduction must be one of {_REDUCTIONS}, got {reduction!r}")
+    tckd, nckd = dkd_parts(zs, zt, labels, T)
+    return _reduce(float(alpha) * tckd + float(beta) * nckd, reduction, zs)
 
 
 def pcgrad(g_main: torch.Tensor, g_aux: torch.Tensor) -> torch.Tensor:
