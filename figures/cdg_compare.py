@@ -50,5 +50,5 @@ def make_comparison(ctx: FigureContext, fid: str, experiment: str, name: str, ca
         ax.axhline(0, color="k", lw=0.6)
         ax.set_xticks(range(len(rs)), [label(r) for r in rs], rotation=60, ha="right", fontsize=7)
         ax.set(title=f"{cell[0]} {cell[1]} batch {cell[2]}", ylabel="gain over baseline (% points)")
-    stamp(fig, prov)
+    stamp(fig, prov, bars="95% Student-t interval of the gain over the baseline, paired by seed (drawn symmetric from its lower half-width)")
     return paths + save_figure(fig, folder, name)

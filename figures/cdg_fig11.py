@@ -74,7 +74,7 @@ def make(ctx: FigureContext) -> list[Path]:
                 ax.plot(np.arange(1, dmax + 1), np.mean(curves, axis=0), marker="o", ms=3, label=m)
             ax.set(xlabel="|i − j|", ylabel="mean |corr|", title=f"{axis} channels ({ds})")
             ax.legend(fontsize=8)
-        stamp(fig, prov)
+        stamp(fig, prov, bars="none (lines: mean over seeds)")
         paths += save_figure(fig, folder, f"fig11_corr_vs_distance_{ds}")
         fig, axes = plt.subplots(1, 2, figsize=(9, 3.4))
         for ax, axis in zip(axes, ("output", "input")):
@@ -84,7 +84,7 @@ def make(ctx: FigureContext) -> list[Path]:
                 ax.hist(vals[np.isfinite(vals)], bins=41, range=(-0.5, 0.5), histtype="step", label=m)
             ax.set(xlabel="correlation", ylabel="pairs", title=f"{axis}-channel correlations ({ds})")
             ax.legend(fontsize=8)
-        stamp(fig, prov)
+        stamp(fig, prov, bars="none (histograms pool all seeds)")
         paths += save_figure(fig, folder, f"fig13_histogram_{ds}")
         fig, axes = plt.subplots(1, len(meths), figsize=(3.2 * len(meths), 3.2), squeeze=False)
         for ax, m in zip(axes[0], meths):
@@ -92,6 +92,6 @@ def make(ctx: FigureContext) -> list[Path]:
             ax.scatter(sc["mean"], sc["std"], c=sc["layer"], s=6, cmap="viridis")
             ax.set(xlabel="channel mean", ylabel="channel std",
                    title=f"{m}: r(mean,std) = {sc['corr_mean_std']:.2f}")
-        stamp(fig, prov + " | first seed")
+        stamp(fig, prov + " | first seed", bars="none (one point per channel)")
         paths += save_figure(fig, folder, f"fig14_mean_std_{ds}")
     return paths

@@ -108,20 +108,61 @@ def cached_run_result(run, name: str, compute) -> dict:
     return res
 
 
-def stamp(fig, text: str) -> None:
-    """Lay the figure out leaving a strip at the bottom, and write the provenance line there."""
-    fig.tight_layout(rect=(0, 0.06, 1, 1))
-    fig.text(0.5, 0.005, text, ha="center", va="bottom", fontsize=7, color="0.3", wrap=True)
+# What the usual error bars and bands of the figures are (one wording everywhere).
+SE_BARS = "±1 standard error of the mean over seeds"
+SD_BARS = "±1 standard deviation over seeds"
+MINMAX_BANDS = "shaded bands span the minimum to maximum over seeds (lines: mean)"
+
+
+def stamp(fig, text: str, *, bars: str, layout: bool = True) -> None:
+    """Lay the figure out leaving a strip at the bottom, and write the provenance line there,
+    followed by what its error bars or bands are (``bars``, required: e.g. :data:`SE_BARS`, or
+    "none (closed forms)"). :func:`save_figure` refuses a figure that was not stamped."""
+    if not isinstance(bars, str) or not bars.strip():
+        raise ValueError("stamp() needs bars=: what the error bars or bands show, or 'none (why)'")
+    full = f"{text} | error bars: {bars}"
+    if layout:
+        fig.tight_layout(rect=(0, 0.06, 1, 1))
+    fig.text(0.5, 0.005, full, ha="center", va="bottom", fontsize=7, color="0.3", wrap=True)
+    fig._workbench_stamp = full
+
+
+def distinct_styles(n: int) -> list[dict]:
+    """Matplotlib keyword sets that keep ``n`` curves apart where they coincide: each its own
+    line style and marker, hollow markers of decreasing size (the later drawn inside the earlier)."""
+    ls = ["-", "--", ":", "-."]
+    markers = ["o", "s", "^", "x", "D", "v"]
+    return [{"ls": ls[i % len(ls)], "marker": markers[i % len(markers)], "ms": max(7 - 1.5 * i, 3),
+             "mfc": "none", "mew": 1.2} for i in range(n)]
+
+
+def offsets(n: int, step: float) -> np.ndarray:
+    """Symmetric x offsets (n values, ``step`` apart, centred on 0) to separate coinciding points."""
+    return (np.arange(n) - (n - 1) / 2.0) * step
 
 
 def save_figure(fig, folder: Path, name: str) -> list[Path]:
-    """Save ``fig`` as ``<folder>/<name>.png`` (150 dpi) and ``.pdf``; close it; return the paths."""
+    """Save ``fig`` as ``<folder>/<name>.png`` (150 dpi) and ``.pdf``; close it; return the paths.
+
+    The stamp (provenance and what the error bars are) also goes into the PNG's ``Description``
+    text chunk and the PDF's ``Subject``, so a file states it even when cropped."""
+    from analysis.nets.train import atomic_write_bytes
+
+    text = getattr(fig, "_workbench_stamp", None)
+    if text is None:
+        plt.close(fig)
+        raise ValueError(f"figure {name!r} was not stamped: call stamp(fig, provenance, bars=...) first")
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     paths = [folder / f"{name}.png", folder / f"{name}.pdf"]
-    fig.savefig(paths[0], dpi=150, bbox_inches="tight")
-    fig.savefig(paths[1], bbox_inches="tight")
-    plt.close(fig)
+    try:
+        for path, kw in ((paths[0], {"dpi": 150, "metadata": {"Description": text}}),
+                         (paths[1], {"metadata": {"Subject": text}})):
+            buf = io.BytesIO()                     # written whole, then renamed into place: two
+            fig.savefig(buf, format=path.suffix[1:], bbox_inches="tight", **kw)   # processes on one
+            atomic_write_bytes(path, buf.getvalue())                              # root never mix
+    finally:
+        plt.close(fig)
     return paths
 
 
@@ -135,6 +176,8 @@ def write_table(rows: list[dict], folder: Path, name: str, columns: list[str] | 
                 caption: str = "") -> list[Path]:
     """Write ``rows`` as ``<name>.csv`` (full precision) and ``<name>.md`` (4 significant digits,
     ``caption`` above it); return the paths."""
+    from analysis.nets.train import atomic_write_text
+
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     columns = columns or list(rows[0]) if rows else (columns or [])
@@ -144,14 +187,14 @@ def write_table(rows: list[dict], folder: Path, name: str, columns: list[str] | 
     for r in rows:
         w.writerow([repr(r.get(c)) if isinstance(r.get(c), float) else r.get(c, "") for c in columns])
     csv_path = folder / f"{name}.csv"
-    csv_path.write_text(buf.getvalue())
+    atomic_write_text(csv_path, buf.getvalue())
     md = [caption, ""] if caption else []
     md.append("| " + " | ".join(columns) + " |")
     md.append("|" + "---|" * len(columns))
     for r in rows:
         md.append("| " + " | ".join(_cell(r.get(c, "")) for c in columns) + " |")
     md_path = folder / f"{name}.md"
-    md_path.write_text("\n".join(md) + "\n")
+    atomic_write_text(md_path, "\n".join(md) + "\n")
     return [csv_path, md_path]
 
 

@@ -78,6 +78,6 @@ def make(ctx: FigureContext) -> list[Path]:
     ax.set_ylabel("top test accuracy (%)")
     ax.set_title("Fig. 4: ResNet-18 with and without Algorithm 1 (I = 200)")
     ax.legend()
-    stamp(fig, prov)
+    stamp(fig, prov, bars="none (bars: mean over seeds; dots: single seeds)")
     paths += save_figure(fig, folder, "fig4_grid")
     return paths

@@ -51,6 +51,6 @@ def make(ctx: FigureContext) -> list[Path]:
     ax.set_ylabel("top test accuracy (%)")
     ax.set_title("Fig. 5: ResNet-18, accuracy vs I")
     ax.legend()
-    stamp(fig, prov)
+    stamp(fig, prov, bars="none (dots: single seeds)")
     paths += save_figure(fig, folder, "fig5_accuracy_vs_I")
     return paths

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .common import FigureContext, mean_band, save_figure, setup, stamp, write_table
+from .common import MINMAX_BANDS, FigureContext, mean_band, save_figure, setup, stamp, write_table
 
 ID = "convsim_table5"
 TITLE = "convsim Table 5 + Figs 1-3: CNN1/CNN2 baseline vs Algorithm 1 (I=500) vs Algorithm 2 (beta=0.001)"
@@ -96,7 +96,7 @@ def make(ctx: FigureContext) -> list[Path]:
     axes[0].set_ylabel("Σ_j L_CS(K^(j))")
     axes[0].legend()
     fig.suptitle("Fig. 1: Convolutional Similarity loss during training")
-    stamp(fig, prov)
+    stamp(fig, prov, bars=MINMAX_BANDS)
     paths += save_figure(fig, folder, "fig1_convsim_loss")
 
     # Figs 2 and 3: classification loss (log) and training accuracy per epoch
@@ -119,6 +119,6 @@ def make(ctx: FigureContext) -> list[Path]:
         axes[0].set_ylabel("cross-entropy (train, epoch mean)" if log else "train accuracy (%)")
         axes[0].legend()
         fig.suptitle(title)
-        stamp(fig, prov)
+        stamp(fig, prov, bars=MINMAX_BANDS)
         paths += save_figure(fig, folder, name)
     return paths

@@ -19,7 +19,7 @@ import numpy as np
 
 from analysis.nets.dhkd import FIG2_SETTINGS, run_summary
 
-from .common import FigureContext, mean_band, save_figure, setup, stamp, write_table
+from .common import MINMAX_BANDS, FigureContext, mean_band, save_figure, setup, stamp, write_table
 
 ID = "dhkd_fig2"
 TITLE = "dhkd Fig. 2: CE / BinaryKL / CE+BinaryKL (one head) / DHKD - accuracy, loss, NC metrics, conflict"
@@ -73,7 +73,7 @@ def make(ctx: FigureContext) -> list[Path]:
                     ax.fill_between(e, lo, hi, alpha=0.2)
             ax.set(xlabel="epoch", ylabel=ylabel)
             ax.legend(fontsize=7)
-            stamp(fig, prov)
+            stamp(fig, prov, bars=MINMAX_BANDS)
             paths += save_figure(fig, folder, name)
         for keys, name, titles in (((("nc.nc1", "NC1"), ("nc.nc2_equiangle", "NC2 equiangle"), ("nc.nc3", "NC3")),
                                     "fig2_nc", None),
@@ -94,6 +94,6 @@ def make(ctx: FigureContext) -> list[Path]:
                 if key.startswith("cos"):
                     ax.axhline(0.0, color="k", lw=0.6)
             np.atleast_1d(axes)[0].legend(fontsize=7)
-            stamp(fig, prov + " | probe: fixed test subset")
+            stamp(fig, prov + " | probe: fixed test subset", bars=MINMAX_BANDS)
             paths += save_figure(fig, folder, name)
     return paths

@@ -14,7 +14,7 @@ import numpy as np
 
 from analysis.nets.dhkd import run_summary
 
-from .common import FigureContext, mean_band, save_figure, setup, stamp, write_table
+from .common import MINMAX_BANDS, FigureContext, mean_band, save_figure, setup, stamp, write_table
 
 
 def table_rows(runs: dict[str, list]) -> list[dict]:
@@ -44,5 +44,5 @@ def make_table(ctx: FigureContext, fid: str, experiment: str, title: str, name: 
         ax.fill_between(e, lo, hi, alpha=0.15)
     ax.set(xlabel="epoch", ylabel="test accuracy (head 1)", title=title[:60])
     ax.legend(fontsize=6)
-    stamp(fig, prov)
+    stamp(fig, prov, bars=MINMAX_BANDS)
     return paths + save_figure(fig, folder, f"{name}_test_acc")

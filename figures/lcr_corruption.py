@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .common import FigureContext, cached_run_result, save_figure, setup, stamp, write_table
+from .common import SD_BARS, FigureContext, cached_run_result, save_figure, setup, stamp, write_table
 
 ID = "lcr_corruption"
 TITLE = "lcr Table 6 (quick): corruption robustness of binary ResNet-20, lambda = 0 vs 1"
@@ -65,6 +65,6 @@ def make(ctx: FigureContext) -> list[Path]:
     axes[0].set_ylabel("test accuracy (%)")
     axes[0].legend()
     fig.suptitle("Table 6 at quick scale: synthetic corruptions")
-    stamp(fig, prov)
+    stamp(fig, prov, bars=SD_BARS)
     paths += save_figure(fig, folder, "corruption_accuracy")
     return paths

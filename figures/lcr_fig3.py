@@ -70,7 +70,7 @@ def make(ctx: FigureContext) -> list[Path]:
         ax.set_yticks([])
     fig.colorbar(im, ax=axes, shrink=0.8)
     fig.suptitle(f"Fig. 3: similarity of {N_IMAGES} test images' last-block activations (λ = 1, seed {run.config.seed})")
-    fig.text(0.5, 0.005, prov, ha="center", va="bottom", fontsize=7, color="0.3")
+    stamp(fig, prov, bars="none (similarity maps of one seed)", layout=False)
     paths += save_figure(fig, folder, "fig3_maps")
     fig, ax = plt.subplots(figsize=(6, 3.5))
     for s, label in SETTINGS:
@@ -80,6 +80,6 @@ def make(ctx: FigureContext) -> list[Path]:
     ax.set_xlabel("residual block")
     ax.set_ylabel("mean |off-diagonal|")
     ax.legend(fontsize=7)
-    stamp(fig, prov)
+    stamp(fig, prov, bars="none (lines: mean over seeds)")
     paths += save_figure(fig, folder, "fig3_offdiag")
     return paths

@@ -18,7 +18,7 @@ import numpy as np
 
 from analysis import stats
 
-from .common import FigureContext, save_figure, setup, stamp, write_table
+from .common import SD_BARS, FigureContext, save_figure, setup, stamp, write_table
 
 ID = "lcr_table2"
 TITLE = "lcr Table 2: IR-Net vs IR-Net + LCR (ResNet-18/20, 1/1, bireal, 1/32) and full precision"
@@ -84,6 +84,6 @@ def make(ctx: FigureContext) -> list[Path]:
     ax.set_xticklabels([f"{r['topology']}\n{r['method']} {r['bits_w_a']}" for r in rows], fontsize=7)
     ax.set_ylabel("top test accuracy (%)")
     ax.set_title("Table 2: IR-Net (blue) vs IR-Net + LCR (orange), full precision (grey)")
-    stamp(fig, prov)
+    stamp(fig, prov, bars=SD_BARS + "; grey dots: single seeds")
     paths += save_figure(fig, folder, "table2")
     return paths

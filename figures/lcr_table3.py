@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .common import FigureContext, save_figure, setup, stamp, write_table
+from .common import SD_BARS, FigureContext, save_figure, setup, stamp, write_table
 
 ID = "lcr_table3"
 TITLE = "lcr Table 3: binary ResNet-20 accuracy vs LCR weight lambda (and Fig. 2 weight stds)"
@@ -78,7 +78,7 @@ def make(ctx: FigureContext) -> list[Path]:
     ax.set_xlabel("log2 λ")
     ax.set_ylabel("top test accuracy (%)")
     ax.set_title("Table 3: binary ResNet-20, LCR weight λ")
-    stamp(fig, prov)
+    stamp(fig, prov, bars=SD_BARS + "; grey dots: single seeds")
     paths += save_figure(fig, folder, "table3_lambda")
 
     # Fig. 2's statistic: latent weight std per binary conv after the last epoch
@@ -99,7 +99,7 @@ def make(ctx: FigureContext) -> list[Path]:
     ax.set_ylabel("latent weight std")
     ax.set_title("Fig. 2 statistic: std of the latent weights per binary conv")
     ax.legend()
-    stamp(fig, prov)
+    stamp(fig, prov, bars="none (lines: mean over seeds)")
     paths += save_figure(fig, folder, "fig2_weight_std")
 
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.4), sharey=True)
@@ -111,6 +111,6 @@ def make(ctx: FigureContext) -> list[Path]:
         ax.hist(w, bins=60, color="C0" if lam == 0 else "C1")
         ax.set_title(f"λ = {lam:g}: std {w.std(ddof=1):.4g} (seed {run.config.seed})")
         ax.set_xlabel("latent weight, stages.2.0.conv2")
-    stamp(fig, prov)
+    stamp(fig, prov, bars="none (histograms of one seed)")
     paths += save_figure(fig, folder, "fig2_histograms")
     return paths

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .common import FigureContext, save_figure, setup, stamp, write_table
+from .common import SD_BARS, FigureContext, save_figure, setup, stamp, write_table
 
 ID = "lcr_variants"
 TITLE = "lcr loss variants: Eq. 11 vs the official code's loss vs latent-FP activations"
@@ -37,6 +37,6 @@ def make(ctx: FigureContext) -> list[Path]:
            yerr=[r["top_test_acc_std_pct"] for r in rows], capsize=3)
     ax.set_ylabel("top test accuracy (%)")
     ax.set_title("LCR loss variants (binary ResNet-20)")
-    stamp(fig, prov)
+    stamp(fig, prov, bars=SD_BARS)
     paths += save_figure(fig, folder, "variants")
     return paths

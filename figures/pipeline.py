@@ -117,6 +117,11 @@ def record_timing(ctx: FigureContext, fid: str, seconds: float, runs_made: int, 
     return folder / "timing.json"
 
 
+def fmt_minutes(m: float) -> str:
+    """Minutes in an 8-wide cell: two decimals below 1, one above."""
+    return f"{m:8.2f}" if m < 1 else f"{m:8.1f}"
+
+
 def list_figures(preset_order=("smoke", "quick", "paper")) -> list[str]:
     """Lines of `workbench figures --list`: ID, measured minutes per preset, title."""
     table = measured_minutes()
@@ -127,7 +132,7 @@ def list_figures(preset_order=("smoke", "quick", "paper")) -> list[str]:
         cells = []
         for preset in preset_order:
             row = table.get((fid, preset))
-            cells.append(f"{float(row['minutes']):8.1f}" if row and row.get("minutes") else f"{'-':>8s}")
+            cells.append(fmt_minutes(float(row["minutes"])) if row and row.get("minutes") else f"{'-':>8s}")
         lines.append(f"{fid:18s} {' '.join(cells)}  {getattr(mod, 'TITLE', '')}")
     lines.append("minutes: wall time of `workbench figures --only ID --preset P` making every run, from "
                  f"{TIMINGS.name} (machine and date per row); '-' = not measured yet")

@@ -246,6 +246,12 @@ def main(argv: list[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 141
+    except OSError as exc:
+        # a full disk, a read-only results root: what failed and where, not a traceback
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"error: {exc.strerror or exc}{where}; files already written are whole (each is written "
+              "to a temporary file and renamed), and a rerun redoes the rest", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -103,9 +103,9 @@ class Run:
         """The network with the weights of the last checkpoint (eval mode not set)."""
         import torch
 
-        from .train import CHECKPOINT, build
+        from .train import CHECKPOINT, build, load_checkpoint
 
-        ck = torch.load(self.dir / CHECKPOINT, weights_only=False)
+        ck = load_checkpoint(self.dir / CHECKPOINT)
         model = build(self.config, **self.meta["model_args"])
         model.load_state_dict(ck["model"])
         return model

@@ -102,6 +102,7 @@ def _init_worker(threads: int) -> None:
     torch.set_num_threads(threads)
     _PROCESS_STOP = threading.Event()
     signal.signal(signal.SIGINT, _on_sigint)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})   # blocked by the parent at spawn
     atexit.register(_fast_exit)
 
 
@@ -145,7 +146,7 @@ def run_task(cfg_dict: dict, out: str, data_dir: str | None, threads: int = 1,
         if stop.is_set() or (stop_file and os.path.exists(stop_file)):
             return {"hash": h, "status": "not started", "error": None, "log": log, "interrupted": True}
         watching = _watch(stop_file, stop) if stop_file else None
-        run = train(cfg, Path(out), data_dir=data_dir, progress=False, stop=stop)
+        run = train_or_wait(cfg, Path(out), data_dir, stop)
         return {"hash": h, "status": run.status, "error": None, "log": log, "interrupted": False}
     except KeyboardInterrupt:       # RunInterrupted: the run is partial, its checkpoint kept
         return {"hash": h, "status": "partial", "error": None, "log": log, "interrupted": True}
@@ -155,6 +156,20 @@ def run_task(cfg_dict: dict, out: str, data_dir: str | None, threads: int = 1,
         _TASK_ACTIVE = False
         if watching is not None:
             watching.set()
+
+
+def train_or_wait(cfg: TrainConfig, out: Path, data_dir, stop: threading.Event, poll_s: float = 0.5):
+    """Train ``cfg`` (resuming), or, while another live process holds the run's lock (a second
+    ``figures`` or ``sweep`` on the same results root), wait for it and return its result; a
+    holder that dies leaves a stale lock, which the next attempt takes over."""
+    from .train import RunBusyError, RunInterrupted, train
+
+    while True:
+        try:
+            return train(cfg, out, data_dir=data_dir, progress=False, stop=stop)
+        except RunBusyError:
+            if stop.wait(poll_s):
+                raise RunInterrupted(f"run {cfg.hash()}: stop requested while waiting for its lock") from None
 
 
 class _StopOnInterrupt:
@@ -299,7 +314,7 @@ def _run_here(a, intr) -> dict:
     cfg = from_dict(a[0])
     log = str(run_dir(cfg, a[1]) / LOG)
     try:
-        run = train(cfg, Path(a[1]), data_dir=a[2], progress=False, stop=intr.event)
+        run = train_or_wait(cfg, Path(a[1]), a[2], intr.event)
         return {"hash": cfg.hash(), "status": run.status, "error": None, "log": log, "interrupted": False}
     except KeyboardInterrupt:
         intr.event.set()
@@ -309,8 +324,10 @@ def _run_here(a, intr) -> dict:
 
 
 def _run_pool(args, todo, workers, threads, results, tell, intr, grace_s: float = 60.0) -> None:
-    """Local worker processes. They are started with SIGINT ignored (a Ctrl-C during their start
-    cannot print a traceback) and then only set their stop Event on SIGINT."""
+    """Local worker processes. They are spawned with SIGINT blocked (a Ctrl-C during their start
+    stays pending instead of printing a traceback, and is not lost), and unblock it once their
+    handler (:func:`_on_sigint`) is in place; the parent's SIGINT is blocked as long, so a Ctrl-C
+    then reaches its handler right after."""
     from concurrent.futures import FIRST_COMPLETED, wait
     from concurrent.futures.process import BrokenProcessPool
 
@@ -318,18 +335,15 @@ def _run_pool(args, todo, workers, threads, results, tell, intr, grace_s: float 
     from .train import LOG, one_line
 
     ctx = mp.get_context("spawn")
-    previous = signal.getsignal(signal.SIGINT)
-    in_main = threading.current_thread() is threading.main_thread()
-    if in_main:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         pool = ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=ctx,
                                    initializer=_init_worker, initargs=(threads,))
         futs = {pool.submit(run_task, *a): c for a, c in zip(args, todo)}
         intr.pids = list(getattr(pool, "_processes", {}) or {})
     finally:
-        if in_main:
-            signal.signal(signal.SIGINT, previous)
+        if signal.SIGINT not in blocked:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     pending, cancelled, deadline = set(futs), False, None
     try:
         while pending:

@@ -65,22 +65,57 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 
     The rename is atomic, so a killed process leaves the old or the new file, never a partial
     one (no fsync: protection against power loss is not the goal and costs per-epoch time).
+    A failed write (a full disk: OSError) removes its temporary file and leaves ``path`` as it
+    was; the error propagates.
     """
     path = Path(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    with open(tmp, "wb") as fh:
+    try:
+        _write_file(tmp, data)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    """The one place run files are written (the fault-injection tests replace it)."""
+    with open(path, "wb") as fh:
         fh.write(data)
-    os.replace(tmp, path)
 
 
 def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode())
 
 
+CHECKPOINT_MAGIC = b"WBCK1\n"
+
+
 def atomic_torch_save(obj, path: Path) -> None:
+    """``torch.save`` of ``obj`` behind a header holding the sha256 of its bytes (see
+    :func:`load_checkpoint`), written atomically."""
+    import hashlib
+
     buf = io.BytesIO()
     torch.save(obj, buf)
-    atomic_write_bytes(path, buf.getvalue())
+    data = buf.getvalue()
+    atomic_write_bytes(path, CHECKPOINT_MAGIC + hashlib.sha256(data).hexdigest().encode() + b"\n" + data)
+
+
+def load_checkpoint(path: Path):
+    """What :func:`atomic_torch_save` wrote, after checking the sha256 of its bytes (a damaged
+    file raises ``CorruptCheckpointError`` instead of loading wrong weights; a file without the
+    header, from older code, is loaded as it is)."""
+    import hashlib
+
+    raw = Path(path).read_bytes()
+    if raw.startswith(CHECKPOINT_MAGIC):
+        head = len(CHECKPOINT_MAGIC)
+        digest, data = raw[head:head + 64].decode("ascii", "replace"), raw[head + 65:]
+        if hashlib.sha256(data).hexdigest() != digest:
+            raise CorruptCheckpointError(f"{path}: sha256 of its bytes does not match its header")
+        raw = data
+    return torch.load(io.BytesIO(raw), weights_only=False)
 
 
 def rows_to_csv(rows: list[dict]) -> str:
@@ -96,6 +131,10 @@ def rows_to_csv(rows: list[dict]) -> str:
 
 class RunBusyError(RuntimeError):
     """Another live process is training this run."""
+
+
+class CorruptCheckpointError(ValueError):
+    """A checkpoint that cannot be read, or whose bytes do not match their checksum."""
 
 
 class RunInterrupted(KeyboardInterrupt):
@@ -562,10 +601,6 @@ def _train_body(cfg: TrainConfig, rd: Path, out: Path, data_dir, progress: bool,
     _runlog(rd, f"finished: {status}")
 
 
-class CorruptCheckpointError(ValueError):
-    """A checkpoint that cannot be read."""
-
-
 def _read_checkpoint(path: Path, rd: Path) -> dict | None:
     """The checkpoint's dict, or None when there is none. One that cannot be read (damaged on
     disk) is never used: it is moved aside to ``checkpoint.pt.corrupt`` (kept for inspection),
@@ -573,7 +608,7 @@ def _read_checkpoint(path: Path, rd: Path) -> dict | None:
     if not path.exists():
         return None
     try:
-        ck = torch.load(path, weights_only=False)
+        ck = load_checkpoint(path)
         if not isinstance(ck, dict) or not {"epoch", "model", "optimizer", "rows"} <= set(ck):
             raise CorruptCheckpointError("not a trainer checkpoint")
         return ck
