@@ -33,7 +33,7 @@ from .hooks import HookEnv, StepContext, register_hook
 from .models import register_model
 
 __all__ = ["NonLinearHead", "DualHead", "dual_head", "dhkd_loss", "single_head_loss", "kd_baseline_loss",
-           "flat_grads", "ga_backward", "ga_backward_shared", "ga_coefficient", "ga_surrogate", "param_groups", "gradient_cosines", "head_features", "probe_metrics"]
+           "flat_grads", "ga_backward", "ga_backward_shared", "ga_backward_two_vjp", "ga_coefficient", "ga_surrogate", "param_groups", "gradient_cosines", "head_features", "probe_metrics"]
 
 
 # ----------------------------------------------------------------------------- model
@@ -236,6 +236,68 @@ def ga_backward_shared(model: "DualHead", main_loss: torch.Tensor, aux_loss: tor
     return {"cosine": cos, "conflict": cos < 0}
 
 
+def ga_backward_two_vjp(model: "DualHead", main_loss: torch.Tensor, aux_loss: torch.Tensor,
+                        batched: bool = False) -> dict:
+    """:func:`ga_backward` (flat, all of ``model``'s parameters), each loss's backbone gradient by
+    its own vector-Jacobian product from the features h, with Eq. 6's scalars accumulated per tensor.
+
+    Both losses reach the backbone only through h: ∂main/∂h = a and ∂aux/∂h = b come from the
+    small head graphs, then the backbone VJPs Jᵀa and Jᵀb — two passes (``batched=False``) or
+    one ``is_grads_batched`` pass with both cotangents (``batched=True``; vmap over the pair).
+    ⟨g_main, g_aux⟩ and ‖g_main‖² are summed tensor by tensor in float64 (no flattening copy),
+    the update (1 − s)·g_main + g_aux is written in place into the first gradient. Heads are
+    disjoint, so the main head gets (1 − s)·∇main and the auxiliary head ∇aux. Same numbers as
+    ``ga_backward(model.parameters(), main_loss, aux_loss, "flat")`` to rounding (tested). Returns
+    {"cosine", "conflict"} as 0-d tensors (no host sync in the step).
+    """
+    if not isinstance(model, DualHead) or model.features is None:
+        raise ValueError("ga_backward_two_vjp needs a DualHead after a forward pass (its features)")
+    groups = param_groups(model)
+    h = model.features
+    head = [p for p in groups["head"] if p.requires_grad]
+    aux = [p for p in groups["aux_head"] if p.requires_grad]
+    backbone = [p for p in groups["backbone"] if p.requires_grad]
+
+    def fill(gs, ps):
+        return [torch.zeros_like(p) if g is None else g for p, g in zip(ps, gs)]
+
+    *g_head, a = torch.autograd.grad(main_loss, head + [h], retain_graph=True, allow_unused=True)
+    *g_aux, b = torch.autograd.grad(aux_loss, aux + [h], retain_graph=True, allow_unused=True)
+    a = torch.zeros_like(h) if a is None else a
+    b = torch.zeros_like(h) if b is None else b
+    g_head, g_aux = fill(g_head, head), fill(g_aux, aux)
+    if batched:
+        gb = fill(torch.autograd.grad(h, backbone, torch.stack([a, b]), is_grads_batched=True, allow_unused=True),
+                  [torch.empty((2,) + p.shape, dtype=p.dtype, device=p.device) for p in backbone])
+        gm, ga = [g[0] for g in gb], [g[1] for g in gb]
+    else:
+        gm = fill(torch.autograd.grad(h, backbone, a, retain_graph=True, allow_unused=True), backbone)
+        ga = fill(torch.autograd.grad(h, backbone, b, allow_unused=True), backbone)
+    dot = torch.zeros((), dtype=torch.float64, device=h.device)
+    nrm_m = torch.zeros((), dtype=torch.float64, device=h.device)
+    nrm_a = torch.zeros((), dtype=torch.float64, device=h.device)
+    for m, q in zip(gm, ga):
+        md, qd = m.double(), q.double()
+        dot += torch.sum(md * qd)
+        nrm_m += torch.sum(md * md)
+        nrm_a += torch.sum(qd * qd)
+    for g in g_head:
+        nrm_m += torch.sum(g.double() ** 2)
+    for g in g_aux:
+        nrm_a += torch.sum(g.double() ** 2)
+    s = torch.where(dot < 0, dot / torch.where(nrm_m > 0, nrm_m, torch.ones_like(nrm_m)), torch.zeros_like(dot))
+    keep = (1.0 - s).to(h.dtype)
+    for p, m, q in zip(backbone, gm, ga):
+        p.grad = m.mul_(keep).add_(q)
+    for p, g in zip(head, g_head):
+        p.grad = g.mul_(keep)
+    for p, g in zip(aux, g_aux):
+        p.grad = g
+    den = torch.sqrt(nrm_m * nrm_a)
+    cos = torch.where(den > 0, dot / torch.where(den > 0, den, torch.ones_like(den)), torch.zeros_like(den))
+    return {"cosine": cos, "conflict": cos < 0}   # 0-d tensors: no device sync inside a training step
+
+
 def ga_coefficient(main_loss: torch.Tensor, aux_loss: torch.Tensor, params: Iterable[torch.Tensor]) -> torch.Tensor:
     """Eq. 6's s = min(0, ∇aux·∇main)/‖∇main‖² over the flattened ``params`` (detached 0-d tensor)."""
     params = [p for p in params if p.requires_grad]
@@ -297,10 +359,12 @@ def dhkd_hook(spec: dict, env: HookEnv):
     spec: ``mode`` "dhkd" (KD term on the DualHead's auxiliary logits) or "single_head" (on the
     trained logits, Eq. 2); ``kd`` "binary_kl_norm" | "binary_kl" | "kd"; ``alpha``; ``T``;
     ``gamma`` (the hook adds (γ − 1)·CE, so γ = 0 trains the KD term alone); ``ga`` (Eq. 6, flat,
-    via :func:`ga_coefficient`: the term −s·γ·CE turns ∇ into ∇CE + Eq.6(∇kd)). Terms: ``kd``,
-    and ``ce_extra`` / ``ga`` when used. The hook's ``weight`` must be 1 (α is inside).
+    via :func:`ga_coefficient`: the term −s·γ·CE turns ∇ into ∇CE + Eq.6(∇kd)); ``kd_epochs``
+    (None: always; n: the KD term only in epochs 1…n, α = 0 afterwards, Appendix F's ImageNet
+    setting "BinaryKL loss in the first 50 epochs"). Terms: ``kd``, and ``ce_extra`` / ``ga`` when
+    used. The hook's ``weight`` must be 1 (α is inside).
     """
-    known = {"name", "weight", "mode", "kd", "alpha", "T", "gamma", "ga"}
+    known = {"name", "weight", "mode", "kd", "alpha", "T", "gamma", "ga", "kd_epochs"}
     extra = set(spec) - known
     if extra:
         raise ValueError(f"dhkd loss hook: unknown keys {sorted(extra)}; expected some of {sorted(known)}")
@@ -312,6 +376,9 @@ def dhkd_hook(spec: dict, env: HookEnv):
         raise ValueError(f"dhkd loss hook: kd must be binary_kl_norm, binary_kl or kd, got {kd!r}")
     alpha, T, gamma = float(spec.get("alpha", 1.0)), float(spec.get("T", 2.0)), float(spec.get("gamma", 1.0))
     ga = bool(spec.get("ga", False))
+    kd_epochs = spec.get("kd_epochs")
+    if kd_epochs is not None and (isinstance(kd_epochs, bool) or int(kd_epochs) < 0):
+        raise ValueError(f"dhkd loss hook: kd_epochs must be None or an int >= 0, got {kd_epochs!r}")
     if mode not in ("dhkd", "single_head"):
         raise ValueError(f"dhkd loss hook: mode must be 'dhkd' or 'single_head', got {mode!r}")
     f = {"binary_kl_norm": TL.binary_kl_norm, "binary_kl": TL.binary_kl, "kd": TL.kd_loss}[kd]
@@ -325,7 +392,8 @@ def dhkd_hook(spec: dict, env: HookEnv):
                 raise ValueError("mode 'dhkd' needs the 'dual_head' model (its aux_logits)")
         else:
             aux = step.logits
-        out = {"kd": alpha * f(aux, step.teacher_logits, T, "batchmean")}
+        a = alpha if kd_epochs is None or step.epoch <= int(kd_epochs) else 0.0
+        out = {"kd": a * f(aux, step.teacher_logits, T, "batchmean")}
         if gamma != 1.0:
             out["ce_extra"] = (gamma - 1.0) * F.cross_entropy(step.logits, step.y)
         if ga:
