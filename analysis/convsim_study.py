@@ -51,6 +51,7 @@ from analysis.stats import wilson_ci
 OBJECTIVES = ("kernel_inner_sq", "kernel_cosine_sq", "convsim")
 FM_MEASURES = ("abs", "signed", "sq", "abs_cosine")
 OPTIMIZERS = ("adam", "sgd")
+CORR_OBJECTIVES = ("objective", "sqrt")
 METHODS = ("numba", "numpy")  # the torch reference: analysis.nets.convsim_study_torch
 
 # Table 9 (Appendix 6.2, "Optimization hyperparameters ..."): (N, optimizer) → (learning rate,
@@ -88,8 +89,11 @@ class StudyConfig:
     n: kernel length N ≥ 1; m: input length M ≥ 1; optimizer: "adam" | "sgd" (full-batch gradient
     descent k ← k − lr·grad); lr > 0; iters ≥ 0 steps; objective: one of OBJECTIVES; padding:
     "full" (P = N−1), "valid" (P = 0) or an int 0 ≤ P ≤ N−1; fm_measure: one of FM_MEASURES;
-    stop_below: None or a float — stop an episode once its objective is ≤ stop_below; betas, eps:
-    Adam's (torch.optim.Adam's defaults).
+    stop_below: None or a float — stop an episode once its objective is ≤ stop_below; corr_objective:
+    what the trajectory correlation pairs with the measure — "objective" (the minimized objective,
+    default) or "sqrt" (its square root: |⟨K1, K2⟩| for kernel_inner_sq, √L_CS for convsim, the
+    power matched with |⟨F1, F2⟩|; numba and numpy only); betas, eps: Adam's (torch.optim.Adam's
+    defaults).
     """
 
     n: int
@@ -101,6 +105,7 @@ class StudyConfig:
     fm_measure: str = "abs"
     m: int = 64
     stop_below: float | None = None
+    corr_objective: str = "objective"
     betas: tuple[float, float] = (0.9, 0.999)
     eps: float = 1e-8
 
@@ -127,6 +132,8 @@ class StudyConfig:
             raise ValueError(f"StudyConfig.betas must lie in [0, 1), got {self.betas!r}")
         if not (math.isfinite(self.eps) and self.eps >= 0):
             raise ValueError(f"StudyConfig.eps must be a finite number >= 0, got {self.eps!r}")
+        if self.corr_objective not in CORR_OBJECTIVES:
+            raise ValueError(f"StudyConfig.corr_objective must be one of {CORR_OBJECTIVES}, got {self.corr_objective!r}")
         if self.stop_below is not None and (isinstance(self.stop_below, bool)
                                             or not isinstance(self.stop_below, (int, float, np.floating))
                                             or math.isnan(self.stop_below)):
@@ -271,7 +278,8 @@ def _episode_numpy(cfg: StudyConfig, k1: np.ndarray, k2: np.ndarray, x: np.ndarr
         steps += 1
     objs_a, meas_a = np.array(objs), np.array(meas)
     finite = bool(np.all(np.isfinite(objs_a)) and np.all(np.isfinite(meas_a)))
-    corr = pearson(objs_a, meas_a) if finite else float("nan")
+    corr_objs = np.sqrt(objs_a) if cfg.corr_objective == "sqrt" else objs_a
+    corr = pearson(corr_objs, meas_a) if finite else float("nan")
     return meas_a[0], meas_a[-1], objs_a[0], objs_a[-1], corr, steps, finite, k1, k2
 
 
@@ -567,10 +575,11 @@ def _record_lanes(obj, meas, active, moments, ends, chk):
 
 @njit(**_JIT)
 def _run_block(k1_all, k2_all, x_all, e0, lanes, pad, objective, fm, adam, lr, iters, stop_below,
-               beta1, beta2, eps, out, steps_out, finite_out, kend_out):
+               beta1, beta2, eps, out, steps_out, finite_out, kend_out, sqrt_corr):
     """Episodes e0 … e0+lanes−1 (beyond E: copies of the last, discarded) through the whole study;
     writes out[e] = (measure_start, measure_end, obj_start, obj_end, corr), steps_out, finite_out
-    and the final kernels kend_out[e] = (K1, K2) (2, N).
+    and the final kernels kend_out[e] = (K1, K2) (2, N). sqrt_corr: correlate √objective (not the
+    objective) with the measure; the recorded objective_end is then the square of the last √objective.
     objective: index in OBJECTIVES; fm: index in FM_MEASURES; adam: bool (else gradient descent)."""
     E, n = k1_all.shape
     k1 = np.empty((n, lanes))
@@ -593,6 +602,7 @@ def _run_block(k1_all, k2_all, x_all, e0, lanes, pad, objective, fm, adam, lr, i
     _input_stats_lanes(x_all, e0, pad, not use_lags, r, gram, np.zeros(x_all.shape[1] + 2 * pad))
     dots = np.zeros((3, lanes))          # ⟨K1,K2⟩, ‖K1‖², ‖K2‖²  or  ⟨F1,F2⟩, ‖F1‖², ‖F2‖²
     obj = np.zeros(lanes)
+    ocorr = np.zeros(lanes)
     meas = np.zeros(lanes)
     active = np.ones(lanes)
     moments = np.zeros((6, lanes))
@@ -639,7 +649,12 @@ def _run_block(k1_all, k2_all, x_all, e0, lanes, pad, objective, fm, adam, lr, i
             for l in range(lanes):
                 starts[0, l] = obj[l]
                 starts[1, l] = meas[l]
-        _record_lanes(obj, meas, active, moments, ends, chk)
+        if sqrt_corr:
+            for l in range(lanes):
+                ocorr[l] = math.sqrt(obj[l])
+            _record_lanes(ocorr, meas, active, moments, ends, chk)
+        else:
+            _record_lanes(obj, meas, active, moments, ends, chk)
         n_active = 0
         for l in range(lanes):
             active[l] = 0.0 if obj[l] <= stop_below else active[l]
@@ -665,7 +680,7 @@ def _run_block(k1_all, k2_all, x_all, e0, lanes, pad, objective, fm, adam, lr, i
             out[e, 0] = starts[1, l]
             out[e, 1] = ends[1, l]
             out[e, 2] = starts[0, l]
-            out[e, 3] = ends[0, l]
+            out[e, 3] = ends[0, l] * ends[0, l] if sqrt_corr else ends[0, l]
             out[e, 4] = moments[5, l] / math.sqrt(den) if (fin and den > 0.0) else np.nan
             steps_out[e] = int(nsteps[l])
             finite_out[e] = fin
@@ -676,13 +691,13 @@ def _run_block(k1_all, k2_all, x_all, e0, lanes, pad, objective, fm, adam, lr, i
 
 @njit(cache=True, parallel=True)
 def _run_numba_kernel(k1_all, k2_all, x_all, lanes, pad, objective, fm, adam, lr, iters, stop_below,
-                      beta1, beta2, eps, out, steps_out, finite_out, kend_out):
+                      beta1, beta2, eps, out, steps_out, finite_out, kend_out, sqrt_corr):
     """All episodes: a parallel loop over blocks of `lanes` episodes (see _run_block)."""
     E = k1_all.shape[0]
     nblocks = (E + lanes - 1) // lanes
     for b in prange(nblocks):
         _run_block(k1_all, k2_all, x_all, b * lanes, lanes, pad, objective, fm, adam, lr, iters, stop_below,
-                   beta1, beta2, eps, out, steps_out, finite_out, kend_out)
+                   beta1, beta2, eps, out, steps_out, finite_out, kend_out, sqrt_corr)
 
 
 def _run_numba(cfg: StudyConfig, k1: np.ndarray, k2: np.ndarray, x: np.ndarray, lanes: int = LANES) -> dict:
@@ -696,7 +711,7 @@ def _run_numba(cfg: StudyConfig, k1: np.ndarray, k2: np.ndarray, x: np.ndarray, 
                       np.ascontiguousarray(x, dtype=np.float64), int(lanes), cfg.pad,
                       OBJECTIVES.index(cfg.objective), FM_MEASURES.index(cfg.fm_measure),
                       cfg.optimizer == "adam", float(cfg.lr), cfg.iters, stop, float(cfg.betas[0]),
-                      float(cfg.betas[1]), float(cfg.eps), out, steps, finite, kend)
+                      float(cfg.betas[1]), float(cfg.eps), out, steps, finite, kend, cfg.corr_objective == "sqrt")
     return dict(measure_start=out[:, 0], measure_end=out[:, 1], objective_start=out[:, 2],
                 objective_end=out[:, 3], corr=out[:, 4], steps=steps, finite=finite,
                 k1_end=kend[:, 0], k2_end=kend[:, 1])

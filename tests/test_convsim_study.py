@@ -434,3 +434,17 @@ def test_layer_minimization_shrinks_and_reports():
     # iters = 0 changes nothing
     same = cs.layer_minimization(k, x, lr=0.01, iters=0)
     assert same["start"] == same["end"] and same["norm_ratio"] == 1.0
+
+
+@pytest.mark.parametrize("objective", OBJECTIVES)
+@pytest.mark.parametrize("padding", ["full", "valid"])
+def test_sqrt_objective_correlation_numba_equals_numpy(objective, padding):
+    """corr_objective="sqrt" correlates √objective with the measure; the objective columns stay raw."""
+    cfg = _cfg(objective=objective, padding=padding, corr_objective="sqrt")
+    a, b = run_study(cfg, 8, seed=4, method="numba"), run_study(cfg, 8, seed=4, method="numpy")
+    _assert_results_agree(a, b)
+    raw = run_study(_cfg(objective=objective, padding=padding), 8, seed=4, method="numba")
+    np.testing.assert_allclose(a.objective_end, raw.objective_end, rtol=1e-12, atol=1e-300)
+    np.testing.assert_allclose(a.measure_end, raw.measure_end, rtol=0, atol=0)
+    with pytest.raises(ValueError, match="corr_objective"):
+        _cfg(corr_objective="cube")
