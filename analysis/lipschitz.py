@@ -28,6 +28,7 @@ import numpy as np
 from scipy.optimize import linprog
 
 __all__ = [
+    "reshaped_spectral_norm", "conv_norm_bound_sqrt_k", "conv_spectral_peers",
     "retention_matrix", "retention_eigenvalue_identity", "power_iteration",
     "power_iteration_residual", "power_iteration_official", "spectral_norm", "spectral_norm_sq",
     "spectral_norm_gradient", "spectral_norm_gradient_appendix", "conv_operator_matrix",
@@ -316,19 +317,79 @@ def conv_operator_matrix(kernel, input_hw, padding: int | str = "same", mode: st
     return np.stack(cols, axis=1)
 
 
-def conv_spectral_norm_circular(kernel, input_hw) -> float:
+def conv_spectral_norm_circular(kernel, input_hw, half: bool = True) -> float:
     """Exact σ1 of a stride-1 convolution with circular padding (Sedghi, Gupta & Long 2019).
 
     The operator is block-diagonalised by the 2-D DFT: for each frequency (u, v) the (c_out, c_in)
     matrix K̂(u, v) = Σ_{a,b} k[:, :, a, b]·e^{−2πi(ua/H + vb/W)}; σ1 = max over (u, v) of σ1(K̂).
+    The kernel is real, so K̂(−u, −v) = conj K̂(u, v) has the same singular values: ``half=True``
+    (default) takes the SVDs of the ``rfft2`` half-plane only (v = 0…W//2, H·(W//2 + 1) blocks
+    instead of H·W); ``half=False`` the full ``fft2`` (the same number; tested).
     kernel: (c_out, c_in, kh, kw) with kh ≤ H, kw ≤ W.
     """
     k, H, W = _conv_check(kernel, input_hw)
     if k.shape[2] > H or k.shape[3] > W:
         raise ValueError(f"kernel {k.shape[2:]} larger than the input {(H, W)}")
-    kf = np.fft.fft2(k, s=(H, W), axes=(2, 3))  # (c_out, c_in, H, W)
-    blocks = np.transpose(kf, (2, 3, 0, 1))      # (H, W, c_out, c_in)
+    kf = (np.fft.rfft2 if half else np.fft.fft2)(k, s=(H, W), axes=(2, 3))  # (c_out, c_in, H, W or W//2+1)
+    blocks = np.transpose(kf, (2, 3, 0, 1))                                 # (H, ·, c_out, c_in)
     return float(np.linalg.svd(blocks, compute_uv=False).max())
+
+
+def reshaped_spectral_norm(kernel, iters: int = 1, seed: int | np.random.Generator = 0) -> float:
+    """The estimate of ``torch.nn.utils.parametrizations.spectral_norm`` (Miyato et al. 2018): power
+    iteration on the reshaped weight W_mat (c_out, c_in·kh·kw), u₀ ~ N(0, I) normalised, then
+    ``iters`` times v = Ŵᵀu/‖·‖, u = W v/‖·‖; returns uᵀW_mat v (≤ σ1(W_mat); equal when converged).
+
+    It is σ1 of the matrix, not of the convolution operator (the peer of
+    :func:`conv_spectral_norm_circular`); torch runs 15 iterations at wrapping time and
+    ``n_power_iterations`` (default 1) per training forward pass.
+    """
+    k = _array(kernel, "kernel", (2, 4))
+    iters = _int(iters, "iters", 1)
+    wm = k.reshape(k.shape[0], -1)
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    u = rng.standard_normal(wm.shape[0])
+    u /= max(np.linalg.norm(u), 1e-12)
+    v = np.zeros(wm.shape[1])
+    for _ in range(iters):
+        v = wm.T @ u
+        v /= max(np.linalg.norm(v), 1e-12)
+        u = wm @ v
+        u /= max(np.linalg.norm(u), 1e-12)
+    return float(u @ wm @ v)
+
+
+def conv_norm_bound_sqrt_k(kernel) -> float:
+    """√(kh·kw)·σ1(W_mat), W_mat = kernel reshaped to (c_out, c_in·kh·kw): an upper bound on the
+    operator norm of the stride-1 convolution for any input size and for zero or circular padding
+    (each output pixel is W_mat times a patch, and every input pixel lies in ≤ kh·kw patches)."""
+    k = _array(kernel, "kernel", 4)
+    return math.sqrt(k.shape[2] * k.shape[3]) * spectral_norm(k.reshape(k.shape[0], -1))
+
+
+def conv_spectral_peers(kernel, input_hw, m=None, zero_iters: int = 100, seed: int = 0) -> dict:
+    """Every estimate of one conv layer's spectral norm beside the exact circular one (lcr peers).
+
+    kernel (c_out, c_in, kh, kw) at its real input size ``input_hw``; ``m``: the layer's
+    channel-space M = a_prevᵀ·a_next (c_in, c_out) from recorded activations, or None. Returns
+    {"circular": exact σ1 (rfft2), "zero_padding": power iteration (``zero_iters``) on the
+    zero-padded 'same' operator, "reshaped_1", "reshaped_100": :func:`reshaped_spectral_norm`,
+    "bound_sqrt_k": :func:`conv_norm_bound_sqrt_k`, and with ``m``: "rm_official_1step"
+    (:func:`power_iteration_official` of RM = MᵀM, 1 step), "rm_converged" (√λ1(RM))}. All at
+    stride 1 (a strided layer's operator is a row subset: its norm is at most these).
+    """
+    k, H, W = _conv_check(kernel, input_hw)
+    out = {"circular": conv_spectral_norm_circular(k, (H, W)),
+           "zero_padding": conv_spectral_norm_zero(k, (H, W), "same", iters=zero_iters, seed=seed),
+           "reshaped_1": reshaped_spectral_norm(k, 1, seed),
+           "reshaped_100": reshaped_spectral_norm(k, 100, seed),
+           "bound_sqrt_k": conv_norm_bound_sqrt_k(k)}
+    if m is not None:
+        mm = _array(m, "m", 2)
+        rm = mm.T @ mm
+        out["rm_official_1step"] = power_iteration_official(rm, 1)
+        out["rm_converged"] = math.sqrt(max(float(np.linalg.eigvalsh(rm)[-1]), 0.0))
+    return out
 
 
 def conv_spectral_norm_zero(kernel, input_hw, padding: int | str = "same", iters: int = 200,

@@ -523,3 +523,52 @@ def test_lcr_holm_rule_is_symmetric():
     # Holm: the adjusted p-values are non-decreasing in the raw order and ≥ the raw ones
     t = h["tests"]
     assert all(t[k]["p_holm"] >= t[k]["p"] for k in t)
+
+
+# ----------------------------------------------------------------------------- spectral-norm peers (issue 15 §4)
+
+@pytest.mark.parametrize("hw", [(5, 6), (4, 4), (7, 3), (6, 5)])
+@pytest.mark.parametrize("ks", [1, 2, 3])
+def test_circular_half_plane_equals_full_and_dense(hw, ks):
+    """The rfft2 half plane (conjugate symmetry of a real kernel) gives the full-plane and dense σ1."""
+    rng = np.random.default_rng(16)
+    k = rng.standard_normal((3, 2, ks, ks))
+    dense = np.linalg.norm(lp.conv_operator_matrix(k, hw, mode="circular"), 2)
+    assert np.isclose(lp.conv_spectral_norm_circular(k, hw, half=True), dense, rtol=1e-12)
+    assert np.isclose(lp.conv_spectral_norm_circular(k, hw, half=False), dense, rtol=1e-12)
+
+
+def test_reshaped_spectral_norm_and_bound():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(17)
+    k = rng.standard_normal((6, 4, 3, 3))
+    smat = np.linalg.norm(k.reshape(6, -1), 2)
+    one, hundred = lp.reshaped_spectral_norm(k, 1, seed=0), lp.reshaped_spectral_norm(k, 100, seed=0)
+    assert one <= smat * (1 + 1e-12) and hundred == pytest.approx(smat, rel=1e-8)
+    # torch's own estimate after many iterations: the same matrix norm
+    conv = torch.nn.Conv2d(4, 6, 3, bias=False).double()
+    with torch.no_grad():
+        conv.weight.copy_(torch.from_numpy(k))
+    sn = torch.nn.utils.parametrizations.spectral_norm(conv, n_power_iterations=100)
+    sn.train()
+    sn(torch.zeros(1, 4, 5, 5, dtype=torch.float64))
+    with torch.no_grad():
+        sigma = float(torch.linalg.norm(sn.parametrizations.weight.original) / torch.linalg.norm(sn.weight))
+    assert sigma == pytest.approx(smat, rel=1e-6)
+    # the √(k1k2)·‖W_mat‖ bound holds for both paddings (dense operators)
+    for mode in ("zero", "circular"):
+        op = np.linalg.norm(lp.conv_operator_matrix(k, (5, 5), mode=mode), 2)
+        assert op <= lp.conv_norm_bound_sqrt_k(k) * (1 + 1e-12)
+
+
+def test_conv_spectral_peers_keys_and_orders():
+    rng = np.random.default_rng(18)
+    k = rng.standard_normal((4, 4, 3, 3))
+    m = rng.standard_normal((4, 4))
+    p = lp.conv_spectral_peers(k, (6, 6), m=m, zero_iters=300)
+    assert set(p) == {"circular", "zero_padding", "reshaped_1", "reshaped_100", "bound_sqrt_k",
+                      "rm_official_1step", "rm_converged"}
+    assert p["circular"] <= p["bound_sqrt_k"] * (1 + 1e-12)
+    assert p["zero_padding"] <= p["bound_sqrt_k"] * (1 + 1e-12)
+    assert p["rm_converged"] == pytest.approx(np.linalg.norm(m, 2), rel=1e-10)
+    assert p["reshaped_1"] <= p["reshaped_100"] * (1 + 1e-12)
