@@ -458,3 +458,11 @@ def test_real_fashion_mnist_verifies_with_the_pinned_md5(capsys):
     assert row["records"] == {"train": 60000, "test": 10000}
     D.cli_data(SimpleNamespace(data_dir=None))
     assert "md5 verified" in capsys.readouterr().out
+
+
+@needs_real
+def test_fashion_mnist_files_are_not_taken_for_mnist():
+    """Both sets use the same file names; the pinned md5s tell them apart."""
+    assert D.verify_dataset("fashion-mnist", _REAL)["ok"]
+    probs = D.verify_dataset("mnist", _REAL, standard=True)["problems"]
+    assert len(probs) == 4 and all("fashion-mnist's file (md5), not mnist's" in p for p in probs)

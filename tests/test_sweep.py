@@ -142,6 +142,21 @@ def test_a_failed_run_shows_its_cause_and_log_not_a_traceback(tmp_path, capsys):
     assert "Traceback" in run.log.read_text()
 
 
+def test_every_run_records_the_files_it_read(tmp_path):
+    import json
+
+    from analysis.nets.data import write_synthetic
+
+    folder = write_synthetic("fashion-mnist", tmp_path / "d", n_train=48, n_test=16)
+    cfg = from_dict({k: v for k, v in TINY.items() if k != "synthetic"})
+    (run,) = run_configs([cfg], tmp_path / "out", data_dir=tmp_path / "d", workers=1, progress=False)
+    files = json.loads((run.dir / "metrics.json").read_text())["data"]["files"]
+    want = sorted(str(p) for p in folder.iterdir())
+    assert sorted(f["path"] for f in files) == want
+    assert all(f["bytes"] == (folder / f["path"]).stat().st_size for f in files)
+    assert run.meta["data"]["files"] == files
+
+
 # ----------------------------------------------------------------------------- aggregation
 
 class _FakeRun:

@@ -450,13 +450,16 @@ def _verify_split(spec: _Spec, files: list[Path], split: str, standard: bool) ->
             if arrs[lab].shape[0] != count:
                 problems.append(f"{img} holds {count} images but {lab} holds {arrs[lab].shape[0]} labels")
             pins = DECOMPRESSED_MD5.get(spec.name, {})
-            if pins and count == STANDARD_COUNTS[spec.name][split == "test"]:
+            if count == STANDARD_COUNTS[spec.name][split == "test"]:
                 for p in files:
                     want = pins.get(_idx_stem(p))
                     got = hashlib.md5(raw[p]).hexdigest()
                     if want is not None and got != want:
                         problems.append(f"{p}: md5 of the decompressed bytes is {got}, expected {want} "
                                         "(damaged or altered file; re-download it)")
+                    for other, other_pins in DECOMPRESSED_MD5.items():     # same file names, other set
+                        if other != spec.name and got == other_pins.get(_idx_stem(p)):
+                            problems.append(f"{p} is {other}'s file (md5), not {spec.name}'s")
         else:
             count = sum(int(_load_cifar_batch(spec, p)[1].shape[0]) for p in files)
     except ValueError as exc:
@@ -522,7 +525,7 @@ def verify_dataset(name: str, data_dir=None, standard: bool = False) -> dict:
             f"looked in {places} (each also in {subs}); get it: {spec.how_to_get}")
         return row
     for split, files in found.items():
-        key = (tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in files), split, standard)
+        key = (name, tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in files), split, standard)
         if key not in _VERIFIED:
             _VERIFIED[key] = _verify_split(spec, files, split, standard)
         count, problems = _VERIFIED[key]
