@@ -753,7 +753,7 @@ def study_claims(ctx: SuiteContext) -> Iterator[Claim]:
     primary = choice["primary"]
     chooser_ids = set(choice["choosing_cells"])
     yield _claim(
-        ctx, t0, id="convsim.readings.primary", kind="paper-number", section="Table 1",
+        ctx, t0, id="convsim.readings.primary", kind="derived", section="Table 1",
         where="Tables 1 and 6, %-decrease columns (mean, std): the cells that discriminate between readings",
         statement=("which reading of 'feature map similarity' the paper's tables use: chosen on the %-decrease mean "
                    "and std cells of Tables 1 and 6, then applied to every cell of Tables 1, 2, 3 and 6"),
@@ -812,7 +812,9 @@ def _table_cell_claims(ctx, studies, tname, where, section, objective, padding, 
             if cell is None:
                 lost = "Table 2 beyond the correlation is lost in the paper's text. " if tname == "table2" else \
                     "Cell empty in the paper (an empty % increase cell: no increasing episode). "
-                yield _claim(ctx, t0, expected=None, status="reported",
+                printed_as = ("lost in the paper's text conversion" if tname == "table2"
+                              else "empty in the paper's table")
+                yield _claim(ctx, t0, expected=printed_as, status="reported",
                              tolerance="none: the paper's cell is empty or lost in the text",
                              note=_reading_note(objective, primary, lost + extra), **common)
                 t0 = time.perf_counter()
@@ -865,7 +867,7 @@ def _table_readings_claim(ctx, studies, tname, where, section, objective, paddin
                                  "cells": sum(v[1] for v in per_col.values()),
                                  "per_column": {c: v for c, v in per_col.items() if v[1]}}
     yield _claim(
-        ctx, t0, id=f"convsim.{tname}.readings", kind="paper-number", section=section,
+        ctx, t0, id=f"convsim.{tname}.readings", kind="derived", section=section,
         where=f"{where}, all columns",
         statement=("how many printed cells each reading of the similarity (and, for Table 1, of the kernel objective) "
                    "puts inside the DESIGN.md allowance, per column"),
