@@ -201,6 +201,15 @@ def table5_claims(ctx) -> Iterator[Claim]:
     yield from _curve_claims(ctx, exp, runs, missing, scale, t0)
 
 
+def _mde(se: float, n: int) -> float:
+    """Minimal detectable effect at 80 % power, two-sided α = 0.05 (DESIGN.md): (t_0.975 + t_0.8)·se."""
+    from scipy import stats as sps
+
+    if n < 2 or not np.isfinite(se):
+        return float("nan")
+    return float((sps.t.ppf(0.975, n - 1) + sps.t.ppf(0.8, n - 1)) * se)
+
+
 def _effect_claim(ctx, t0, cid, where, statement, a, b, sign, section, fid, note, expected=None) -> Iterator[Claim]:
     """d = b − a paired by seed, decided by the sign of its 95 % interval (effect_rule, direction only)."""
     common = dict(id=cid, paper=PAPER, where=where, statement=statement, kind="paper-statement", evidence="network",
@@ -213,7 +222,9 @@ def _effect_claim(ctx, t0, cid, where, statement, a, b, sign, section, fid, note
                     note=f"{note} Fewer than two seeds with both runs finished (N.A.).")
         return
     c = stats.compare_paired(a, b, "greater" if sign > 0 else "less")
-    measured = {"ci": c["t_test"]["ci"], "effect": c["t_test"]["mean_diff"], "n": int(a.size), "tests": c}
+    t = c["t_test"]
+    measured = {"ci": t["ci"], "effect": t["mean_diff"], "n": int(a.size), "sd": t["sd_diff"],
+                "mde": _mde(t["se"], int(a.size)), "tests": c}
     swapped = stats.compare_paired(b, a, "greater" if sign > 0 else "less")
     yield _verdict_or_reported(
         **common, measured=measured, ci=c["t_test"]["ci"], rule=effect_rule(sign, key="ci", direction_only=True),
