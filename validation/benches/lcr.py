@@ -14,6 +14,10 @@ training time (§5, Limitations); the goal here is ≤ 1.15.
 second, gradient-free forward pass — of the same network in full precision (latent weights), or
 of a separate full-precision ResNet-20 (the official code's design) — the cost of that pass.
 ``lcr_overhead_ratio_rm32``: same-pass RMs from the first 32 of the 128 samples (``rm_batch=32``).
+``spectral_peers_s_per_call``: seconds per call of each conv spectral-norm estimator (issue 15 §4a:
+exact circular via the rfft2 half plane and via the full fft2, zero-padding power iteration (100 steps),
+torch-style reshaped estimate (1 and 100 steps), the √(k1k2)·‖W_mat‖ bound, the RM estimates from
+M) on ResNet-20's first-stage (16→16, 3×3 at 32×32) and last-stage (64→64 at 8×8) layers, float64 numpy.
 ``--episodes N`` (or ``--repeats``) sets the number of interleaved rounds (default 15: on this
 shared 2-core machine single rounds scatter by ±10%, and 5 rounds moved the ratio by ±0.1).
 """
@@ -38,7 +42,7 @@ def bench(ctx: SuiteContext, batch: int = 128) -> dict:
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # a shared 2-core machine: one intra-op thread gives steadier ratios
     try:
-        return _measure(ctx, batch)
+        return {**_measure(ctx, batch), "spectral_peers_s_per_call": spectral_peer_times(ctx)}
     finally:
         torch.set_num_threads(threads)
 
@@ -84,3 +88,29 @@ def _measure(ctx: SuiteContext, batch: int) -> dict:
             "plain_step_s": t["plain"], "step_batch": batch, "model": "binary_resnet20 (width 1, 1x28x28)",
             "fp_activations": "same forward pass (Algorithm 1 reading; the convolutions' own signs reused)", "goal": "<= 1.15",
             "torch_threads": torch.get_num_threads()}
+
+
+def spectral_peer_times(ctx: SuiteContext) -> dict:
+    """Median seconds per call of each spectral-norm estimator, per layer shape (interleaved)."""
+    import math
+
+    import numpy as np
+
+    from analysis import lipschitz as lp
+
+    rng = np.random.default_rng(ctx.seed)
+    out = {}
+    for tag, (c, hw) in {"16x16_at_32x32": (16, 32), "64x64_at_8x8": (64, 8)}.items():
+        k = rng.standard_normal((c, c, 3, 3)) * math.sqrt(2.0 / (9 * c))
+        m = rng.standard_normal((c, c))
+        rm = m.T @ m
+        funcs = {"circular_rfft2_half": lambda: lp.conv_spectral_norm_circular(k, (hw, hw)),
+                 "circular_fft2_full": lambda: lp.conv_spectral_norm_circular(k, (hw, hw), half=False),
+                 "zero_padding_100": lambda: lp.conv_spectral_norm_zero(k, (hw, hw), "same", iters=100),
+                 "reshaped_1": lambda: lp.reshaped_spectral_norm(k, 1),
+                 "reshaped_100": lambda: lp.reshaped_spectral_norm(k, 100),
+                 "bound_sqrt_k": lambda: lp.conv_norm_bound_sqrt_k(k),
+                 "rm_official_1step": lambda: lp.power_iteration_official(rm, 1),
+                 "rm_converged": lambda: float(np.linalg.eigvalsh(rm)[-1])}
+        out[tag] = interleaved_median(funcs, repeats=_repeats(ctx, 5), warmup=1)
+    return out
