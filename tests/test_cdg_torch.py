@@ -276,3 +276,49 @@ def test_quick_table2_path_on_smoke_runs(tmp_path, monkeypatch):
         expected_status = "not-testable-offline"
     assert claims["cdg.table2.sgd.resnet56.b8.accuracy"].status == expected_status
     assert "--preset paper" in claims["cdg.table2.sgd.resnet56.b8.accuracy"].note
+
+
+# ----------------------------------------------------------------------------- LS baseline in the trainer (issue 15 §4b)
+
+@pytest.mark.parametrize("shape", [(2,), (7,), (8, 3, 3, 3), (16, 4, 3, 3)])
+@pytest.mark.parametrize("sigma", [0.0, 1.0, 5.0])
+def test_ls_torch_matches_numpy_both_axes(shape, sigma):
+    from analysis.channel_grad import laplacian_smoothing
+    from analysis.nets.cdg import laplacian_smoothing_torch
+
+    g = np.random.default_rng(3).standard_normal(shape)
+    np.testing.assert_allclose(laplacian_smoothing_torch(_t(g), sigma).numpy(),
+                               laplacian_smoothing(g, sigma, axis="output"), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(transform_gradient(_t(g), "ls", axis="raster", sigma=sigma).numpy(),
+                               laplacian_smoothing(g, sigma, axis=None), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(transform_gradient(_t(g), "ls", axis="output", sigma=sigma).numpy(),
+                               laplacian_smoothing(g, sigma, axis="output"), rtol=0, atol=1e-12)
+
+
+def test_ls_grad_hook_through_registry_and_key():
+    from analysis.channel_grad import laplacian_smoothing
+    from analysis.nets.cdg import transform_key
+    from analysis.nets.hooks import HookEnv, get_hook
+
+    spec = {"name": "analysis.nets.cdg:grad_hook", "method": "ls", "sigma": 2.0, "axis": "raster"}
+    hook = get_hook("grad", spec, HookEnv())
+    m = _tiny_model()
+    _grads(m)
+    before = [p.grad.clone().numpy() for p in selected_parameters(m)]
+    hook(m)
+    for g0, p in zip(before, selected_parameters(m)):
+        np.testing.assert_allclose(p.grad.numpy(), laplacian_smoothing(g0, 2.0), atol=1e-12)
+    assert transform_key(spec) == ("ls", 2.0, "raster", "conv")
+    with pytest.raises(ValueError):
+        get_hook("grad", {**spec, "sigma": -1.0}, HookEnv())
+
+
+def test_ls_spectra_figure(tmp_path):
+    from figures import cdg_ls_spectra
+    from figures.common import FigureContext
+
+    rows = cdg_ls_spectra.spectrum_rows()
+    ls = [r for r in rows if r["operator"] == "ls_chandir_output"]
+    assert min(r["factor"] for r in ls) == pytest.approx(1 / 5)          # 1/(1 + 4σ) at k = n/2, σ = 1
+    paths = cdg_ls_spectra.make(FigureContext(out=tmp_path, progress=False))
+    assert {p.suffix for p in paths} >= {".png", ".csv"}

@@ -29,7 +29,7 @@ from typing import Iterable, NamedTuple
 import numpy as np
 import torch
 
-METHODS = ("none", "h0", "h1")
+METHODS = ("none", "h0", "h1", "ls")
 AXES = ("output", "input", "raster")
 LAYERS = ("conv", "all")
 
@@ -82,6 +82,22 @@ def sobolev_gradient_torch(g: torch.Tensor, lam: float = 1.0) -> torch.Tensor:
     return out.reshape(g.shape)
 
 
+def laplacian_smoothing_torch(g: torch.Tensor, sigma: float = 1.0) -> torch.Tensor:
+    """Laplacian smoothing (Osher et al. 2018) along dim 0: solve (I + σL) d = f with L the periodic
+    1-D Laplacian by FFT (mode k divided by 1 + 4σ sin²(πk/n)); twin of
+    ``analysis.channel_grad.laplacian_smoothing`` (``axis="output"``; the rasterized form is this on
+    the flattened tensor). g: (n, ...), σ ≥ 0; a new tensor of g's shape and dtype."""
+    sigma = _check_lam(sigma, allow_zero=True)
+    if g.dim() == 0:
+        raise ValueError("g must have an axis to smooth along (dim 0); got a 0-d tensor")
+    n = g.shape[0]
+    f = g.reshape(n, -1)
+    k = torch.arange(n // 2 + 1, dtype=g.dtype, device=g.device)
+    denom = 1.0 + 4.0 * sigma * torch.sin(math.pi * k / n) ** 2
+    out = torch.fft.irfft(torch.fft.rfft(f, dim=0) / denom[:, None], n=n, dim=0)
+    return out.reshape(g.shape).to(g.dtype)
+
+
 def _to_axis(g: torch.Tensor, axis: str) -> torch.Tensor:
     if axis == "output":
         return g
@@ -102,11 +118,13 @@ def _from_axis(h: torch.Tensor, axis: str, shape) -> torch.Tensor:
 
 def transform_gradient(g: torch.Tensor, method: str = "h1", lam: float = 1.0, axis: str = "output",
                        h0_form: str = "code", h0_weight: float = 1.0,
-                       sobolev_weight: float = 1.0) -> torch.Tensor:
+                       sobolev_weight: float = 1.0, sigma: float = 1.0) -> torch.Tensor:
     """One parameter's L² gradient → channel-directed gradient (a new tensor of g's shape).
 
     method "none": g; "h0": :func:`h0_gradient_torch` (``h0_form``, λ = ``lam``);
-    "h1": ``h0_weight·g + sobolev_weight·S_λ(g)`` along ``axis`` (§3's combined update).
+    "h1": ``h0_weight·g + sobolev_weight·S_λ(g)`` along ``axis`` (§3's combined update);
+    "ls": :func:`laplacian_smoothing_torch` with ``sigma`` — the paper's LS baseline (Osher et al.)
+    with ``axis="raster"`` (the whole tensor flattened), LS-ChanDir with ``axis="output"``.
     Left unchanged (returned as is): "input" on a tensor without an input axis (a bias), and
     "h1" along an axis of length 1 (e.g. the input axis of a first conv on grey images).
     """
@@ -120,9 +138,11 @@ def transform_gradient(g: torch.Tensor, method: str = "h1", lam: float = 1.0, ax
     if method == "none" or (axis == "input" and g.dim() < 2):
         return g
     h = _to_axis(g, axis)
-    if method == "h1" and h.shape[0] < 2:
+    if method in ("h1", "ls") and h.shape[0] < 2:
         return g                                   # one channel: nothing to smooth along
-    if method == "h0":
+    if method == "ls":
+        out = laplacian_smoothing_torch(h, sigma)
+    elif method == "h0":
         out = h0_gradient_torch(h, lam, h0_form)
     else:
         out = sobolev_gradient_torch(h, lam).mul_(sobolev_weight).add_(h, alpha=h0_weight)
@@ -150,11 +170,11 @@ class ChannelDirectedOptimizer:
 
     def __init__(self, optimizer: torch.optim.Optimizer, params: Iterable[torch.Tensor],
                  method: str = "h1", lam: float = 1.0, axis: str = "output", h0_form: str = "code",
-                 h0_weight: float = 1.0, sobolev_weight: float = 1.0):
+                 h0_weight: float = 1.0, sobolev_weight: float = 1.0, sigma: float = 1.0):
         self.optimizer = optimizer
         self.params = list(params)
         self.kw = dict(method=method, lam=lam, axis=axis, h0_form=h0_form, h0_weight=h0_weight,
-                       sobolev_weight=sobolev_weight)
+                       sobolev_weight=sobolev_weight, sigma=sigma)
         transform_gradient(torch.zeros(2, 2, dtype=torch.float64), **self.kw)   # validate now
 
     @property
@@ -194,9 +214,10 @@ class ChannelDirectedOptimizer:
 def grad_hook(spec: dict, env=None):
     """Trainer ``grad_transform`` hook: ``{"name": "analysis.nets.cdg:grad_hook", "method": "h1",
     "lam": 1.0, "axis": "output", "layers": "conv", "h0_form": "code", "h0_weight": 1.0,
-    "sobolev_weight": 1.0}`` (unknown keys are an error)."""
+    "sobolev_weight": 1.0}`` (unknown keys are an error); ``{"method": "ls", "sigma": 1.0, "axis":
+    "raster"}`` is the paper's LS baseline (Table 1, Figs 4, 5, 10), ``"axis": "output"`` LS-ChanDir."""
     allowed = {"method": "h1", "lam": 1.0, "axis": "output", "layers": "conv", "h0_form": "code",
-               "h0_weight": 1.0, "sobolev_weight": 1.0}
+               "h0_weight": 1.0, "sobolev_weight": 1.0, "sigma": 1.0}
     extra = sorted(set(spec) - {"name"} - set(allowed))
     if extra:
         raise ValueError(f"cdg grad hook: unknown parameter(s) {extra}; allowed {sorted(allowed)}")
@@ -263,7 +284,8 @@ def transform_key(spec) -> tuple[str, float, str, str]:
     if spec is None:
         return ("baseline", 0.0, "output", "conv")
     method = spec.get("method", "h1")
-    value = float(spec.get("lam", 1.0)) if method == "h0" else float(spec.get("sobolev_weight", 1.0))
+    value = (float(spec.get("lam", 1.0)) if method == "h0" else float(spec.get("sigma", 1.0)) if method == "ls"
+             else float(spec.get("sobolev_weight", 1.0)))
     if method == "none":
         value = 0.0
     return (method, value, spec.get("axis", "output"), spec.get("layers", "conv"))

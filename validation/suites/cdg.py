@@ -115,7 +115,7 @@ ITEMS = [
     PaperItem("Fig. 2", claims=("cdg.fig2.kernels",)),
     PaperItem("Fig. 3", claims=("cdg.fig3.*", "cdg.fig6.lambda0_is_sgd")),
     PaperItem("Table 1 (settings)", claims=("cdg.table1.adam_lr",)),
-    PaperItem("Table 1 LS row / LS baseline", claims=("cdg.ls.*", "cdg.fig4.*")),
+    PaperItem("Table 1 LS row / LS baseline", claims=("cdg.ls.*", "cdg.fig4.*", "cdg.table1.ls_row")),
     PaperItem("Fig. 4", claims=("cdg.fig4.*",)),
     PaperItem("Fig. 5 left", claims=("cdg.fig5left.variance_reduced",)),
     PaperItem("Fig. 5 right", claims=("cdg.fig5right.*",)),
@@ -709,7 +709,7 @@ def _ls_claims(ctx: SuiteContext):
     }
     yield _claim(
         ctx, tick, id="cdg.ls.spectrum_vs_h1", kind="derived", status="reported",
-        section="Table 1 / Figs 4, 5, 10", where="§1.1, Table 1 (LS row), Figs 4, 5, 10 (LS baselines)",
+        section="Table 1 / Figs 4, 5, 10", figures=["cdg_ls_spectra"], where="§1.1, Table 1 (LS row), Figs 4, 5, 10 (LS baselines)",
         statement="Spectra of cdg's baseline LS (σ = 1) and of H̃1 (λ = 1): LS keeps every mode at "
                   "≥ 1/(1 + 4σ) = 0.2, H̃1 keeps the mean and shrinks mode k by 1/(4λO² sin²(πk/O)).",
         expected=None, measured=meas,
