@@ -214,6 +214,64 @@ def nc_metrics(features: Any, labels: Any, weights: Any = None, bias: Any = None
             "nc3": nc3_val, "nc4": nc4_val, "k": int(k), "n": int(H.shape[0])}
 
 
+# ----------------------------------------------------------------------------- conventions of other NC code
+
+def etf_structure_error(a: Any, b: Any) -> float:
+    """‖B Aᵀ/‖B Aᵀ‖_F − (I − 11ᵀ/k)/√(k − 1)‖_F for (k, d) rows A, B (Kothapalli 2023's "structure
+    error"): with B = A the simplex-ETF error of the centred means (NC2), with B = W the
+    self-duality error (NC3). 0 exactly when B Aᵀ is a positive multiple of the centring matrix."""
+    A, B = _finite_2d(a, "a"), _finite_2d(b, "b")
+    if A.shape != B.shape:
+        raise ValueError(f"a and b must have one shape (k, d), got {A.shape} and {B.shape}")
+    k = A.shape[0]
+    if k < 2:
+        raise ValueError("the structure error needs k >= 2 rows")
+    S = B @ A.T
+    nrm = np.linalg.norm(S)
+    if nrm == 0.0:
+        raise ValueError("B Aᵀ is zero; the structure error is undefined")
+    ideal = (np.eye(k) - np.ones((k, k)) / k) / math.sqrt(k - 1)
+    return float(np.linalg.norm(S / nrm - ideal))
+
+
+def nc_convention_map(features: Any, labels: Any, weights: Any = None) -> dict:
+    """NC metrics under three code bases' conventions, on the same features (n, d), labels, W (k, d).
+
+    * ``"default"``: :func:`nc_metrics` (μ_G = mean of the class means; Σ_B = Σ_c (μ_c − μ_G)(·)ᵀ / k;
+      NC1 = tr(Σ_W Σ_B⁺)/k).
+    * ``"papyan_tding1"``: Papyan et al. 2020 / tding1's Neural-Collapse code: μ_G = the mean over
+      samples (classes weighted by their counts), otherwise the same (``global_mean="samples"``).
+    * ``"rhubarbwu"``: rhubarbwu/neural-collapse ``covariance_pinv``: Σ_B = M_cᵀM_c / d (divided by the
+      feature dimension d, not k), NC1 = tr(Σ_B⁺ Σ_W)/k, μ_G the sample mean (their global mean
+      accumulator: a reading); NC2 = ``simplex_etf_error`` and NC3 = ``self_duality_error``
+      (:func:`etf_structure_error`).
+    Known factors (tested): rhubarbwu's NC1 = (d/k)·papyan_tding1's NC1 exactly (Σ_B scaled by k/d);
+    papyan_tding1 = default when classes are balanced (the two μ_G coincide). Every entry is 0 at an
+    exact collapse. Σ_W is the same for all (mean over samples of (h − μ_y)(h − μ_y)ᵀ).
+    Returns {"default": {...}, "papyan_tding1": {...}, "rhubarbwu": {...}, "factors": {...}}.
+    """
+    default = nc_metrics(features, labels, weights)
+    papyan = nc_metrics(features, labels, weights, global_mean="samples")
+    mu, counts, y = class_means(features, labels)
+    H = np.asarray(features, dtype=np.float64)
+    k, d = mu.shape
+    Mc = mu - H.mean(axis=0)
+    R = H - mu[y]
+    sigma_w = R.T @ R / H.shape[0]
+    rw = {"nc1": nc1_trace(sigma_w, Mc.T @ Mc / d, k) / k,
+          "nc2_simplex_etf_error": etf_structure_error(Mc, Mc),
+          "nc3_self_duality_error": float("nan")}
+    if weights is not None:
+        rw["nc3_self_duality_error"] = etf_structure_error(Mc, _finite_2d(weights, "weights"))
+    keys = ("nc1", "nc2_equinorm", "nc2_equiangle", "nc3", "nc4")
+    ratio = rw["nc1"] / papyan["nc1"] if papyan["nc1"] > 0 else float("nan")
+    return {"default": {q: default[q] for q in keys}, "papyan_tding1": {q: papyan[q] for q in keys},
+            "rhubarbwu": rw,
+            "factors": {"rhubarbwu_nc1_over_papyan": ratio, "expected_d_over_k": d / k,
+                        "papyan_nc1_over_default": papyan["nc1"] / default["nc1"] if default["nc1"] > 0 else float("nan"),
+                        "balanced": bool(np.all(counts == counts[0])), "k": int(k), "d": int(d)}}
+
+
 # ----------------------------------------------------------------------------- Thm 1: maximal separation
 
 def equiangular_gram(k: int, c: float) -> np.ndarray:
@@ -312,5 +370,6 @@ def collapse_regime(k: int, d: int, n_per: int, student_scale: float, teacher_sc
 
 
 __all__ = ["etf_gram", "simplex_etf", "class_means", "nc1_trace", "nc1_trace_pinv", "nc_metrics",
+           "etf_structure_error", "nc_convention_map",
            "equiangular_gram", "most_negative_equiangular_cosine", "layer_peeled_ce",
            "collapse_regime"]

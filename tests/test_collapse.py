@@ -191,3 +191,59 @@ def test_collapse_regime_without_noise_is_an_exact_collapse():
     m = C.nc_metrics(r["h_s"], r["y"], r["w"])
     assert max(m["nc1"], m["nc2_equinorm"], m["nc2_equiangle"], m["nc3"], m["nc4"]) < 1e-10
     np.testing.assert_allclose(r["zt"], 8.0 * C.etf_gram(5)[r["y"]], atol=1e-12)
+
+
+# ----------------------------------------------------------------------------- convention map (issue 15 §4c)
+
+def _noisy(k=5, d=12, per=(20,), seed=0, scale=0.3):
+    rng = np.random.default_rng(seed)
+    M = 3 * rng.standard_normal((k, d))
+    counts = [per[c % len(per)] for c in range(k)]
+    y = np.repeat(np.arange(k), counts)
+    H = M[y] + scale * rng.standard_normal((len(y), d))
+    W = M + 0.5 * rng.standard_normal((k, d))
+    return H, y, W
+
+
+@pytest.mark.parametrize("k,d", [(4, 4), (5, 12), (10, 32)])
+def test_convention_factors_pinned(k, d):
+    H, y, W = _noisy(k, d)
+    m = C.nc_convention_map(H, y, W)
+    f = m["factors"]
+    assert f["balanced"] and f["expected_d_over_k"] == d / k
+    assert f["rhubarbwu_nc1_over_papyan"] == pytest.approx(d / k, rel=1e-10)     # Σ_B / d instead of / k
+    assert f["papyan_nc1_over_default"] == pytest.approx(1.0, rel=1e-10)         # balanced: same μ_G
+    assert m["papyan_tding1"]["nc1"] == pytest.approx(m["default"]["nc1"], rel=1e-10)
+
+
+def test_convention_map_imbalanced_papyan_differs_rhubarbwu_factor_stays():
+    H, y, W = _noisy(5, 12, per=(10, 40))
+    m = C.nc_convention_map(H, y, W)
+    assert not m["factors"]["balanced"]
+    assert abs(m["factors"]["papyan_nc1_over_default"] - 1) > 1e-3
+    assert m["factors"]["rhubarbwu_nc1_over_papyan"] == pytest.approx(12 / 5, rel=1e-10)
+
+
+@pytest.mark.parametrize("k,d", [(3, 3), (4, 7), (10, 10)])
+def test_convention_map_all_zero_at_collapse(k, d):
+    M = C.simplex_etf(k, d, seed=1).T * 2.0                     # (k, d) centred ETF rows
+    y = np.repeat(np.arange(k), 3)
+    H = M[y]                                                    # features = their class means
+    m = C.nc_convention_map(H, y, 0.7 * M)
+    for conv in ("default", "papyan_tding1"):
+        for q, v in m[conv].items():
+            assert v == pytest.approx(0.0, abs=1e-9), (conv, q)
+    for q, v in m["rhubarbwu"].items():
+        assert v == pytest.approx(0.0, abs=1e-9), q
+
+
+def test_etf_structure_error_by_hand():
+    k = 4
+    ideal = (np.eye(k) - 1 / k) / np.sqrt(k - 1)
+    A = C.simplex_etf(k, 6, seed=2).T
+    assert C.etf_structure_error(A, A) == pytest.approx(0.0, abs=1e-12)
+    B = np.eye(k, 6)
+    S = B @ B.T / np.linalg.norm(B @ B.T)
+    assert C.etf_structure_error(B, B) == pytest.approx(np.linalg.norm(S - ideal), rel=1e-12)
+    with pytest.raises(ValueError):
+        C.etf_structure_error(A, A[:, :3])

@@ -74,22 +74,33 @@ TABLES = [
      "DHKD is not very sensitive to alpha in 0.2..2; accuracy drops at alpha = 5.",
      {"alpha_0.2": "75.66", "alpha_0.5": "75.85", "alpha_1": "76.24", "alpha_2": "76.54", "alpha_5": "67.56"}),
 ]
-NO_PRESET = ("no paper-preset configuration for this pair yet (its networks are in the model registry, "
-             "analysis.nets.zoo; the configurations belong to the paper-preset issue)")
+NO_PRESET = ("the runs are the settings of analysis/nets/configs/dhkd/table10.yaml (resnet32x4 -> resnet8x4: "
+             "student, KD, DKD, DHKD; paper preset, CIFAR-100 and a GPU); the measurement on them is not coded yet")
+
+
+def _preset(name: str, what: str) -> str:
+    return (f"paper preset: `workbench figures`/`workbench sweep` on analysis/nets/configs/dhkd/{name}.yaml "
+            f"({what}; model zoo, Appendix F values cited in the file; smoke-tested on synthetic files)")
+
+
 OFFLINE = [
     ("dhkd.table1.cifar100_same_arch", "Table 1", "CIFAR-100, 240 epochs, six teacher/student pairs",
-     "resnet56 -> resnet20 column: `workbench figures --only dhkd_table1 --preset paper` (configuration "
-     "dhkd/table1.yaml, alpha = 0.1 as Appendix F states, smoke-tested on synthetic files); the other pairs: "
-     + NO_PRESET),
-    ("dhkd.table2.cifar100_cross_arch", "Table 2", "CIFAR-100, 240 epochs, five cross-architecture pairs", NO_PRESET),
+     _preset("table1", "six pairs x student, KD, DKD, DHKD; `workbench figures --only dhkd_table1 --preset paper`")),
+    ("dhkd.table2.cifar100_cross_arch", "Table 2", "CIFAR-100, 240 epochs, five cross-architecture pairs",
+     _preset("table2", "five pairs x student, KD, DKD, DHKD with the MLP auxiliary head")),
     ("dhkd.table3_4.imagenet", "Tables 3-4, Appendix I", "ImageNet (1.28 M images), 100 epochs",
-     "also App. I's per-batch times on ImageNet (616 ms DHKD vs 614 ms DKD, H100); " + NO_PRESET),
+     "also App. I's per-batch times on ImageNet (616 ms DHKD vs 614 ms DKD, H100); "
+     + _preset("table3", "ResNet-34 -> ResNet-18") + "; " + _preset("table4", "ResNet-50 -> MobileNet-V1")
+     + "; the ImageNet-folder loader is analysis/nets/imagefolder.py"),
     ("dhkd.table8_9.binary_kl_vs_norm", "Tables 8-9, Appendix D", "CIFAR-100, 240 epochs",
-     "the dhkd loss hook takes kd: binary_kl for DHKD with the original BinaryKL; " + NO_PRESET),
+     _preset("table8", "BinaryKL vs BinaryKL-Norm at tau = 2, Table 1's pairs") + "; "
+     + _preset("table9", "the same on Table 2's pairs") + "; the 'best tau' row states no tau per pair"),
     ("dhkd.table10.accuracy_params", "Table 10, Appendix I", "CIFAR-100 accuracy of resnet32x4 -> resnet8x4",
-     NO_PRESET + "; the step-time ratio is measured by `workbench bench --suite dhkd` (never in the ledger); the "
-                 "parameter count is dhkd.table10.aux_head_params"),
-    ("dhkd.table12.dual_head_vanilla_kd", "Table 12, Appendix K", "CIFAR-100, WRN-40-2 -> WRN-16-2", NO_PRESET),
+     _preset("table10", "KD, DKD, DHKD without and with GA") + "; the step-time ratio is measured by `workbench "
+     "bench --suite dhkd` (dhkd_ga_over_kd_paper_pair; never in the ledger); the parameter count is "
+     "dhkd.table10.aux_head_params"),
+    ("dhkd.table12.dual_head_vanilla_kd", "Table 12, Appendix K", "CIFAR-100, WRN-40-2 -> WRN-16-2",
+     _preset("table12", "student, KD, dual head + vanilla KD, DHKD; both pairs")),
     ("dhkd.appG.tsne_separability", "Fig. 5, Appendix G",
      "CIFAR-100 test features of resnet32x4 -> resnet8x4 (vanilla, KD, DHKD, teacher)",
      "the images carry no number; with the runs, 'DHKD more separable than KD, less than the teacher' would be "
