@@ -101,8 +101,7 @@ def _init_worker(threads: int) -> None:
     global _PROCESS_STOP
     torch.set_num_threads(threads)
     _PROCESS_STOP = threading.Event()
-    signal.signal(signal.SIGINT, _on_sigint)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})   # blocked by the parent at spawn
+    signal.signal(signal.SIGINT, _on_sigint)        # ignored until here (inherited from the parent)
     atexit.register(_fast_exit)
 
 
@@ -242,7 +241,12 @@ def check_data(configs, data_dir=None) -> None:
     name can be read (synthetic-file configs write their own)."""
     from .data import data_problems
 
-    problems = data_problems(sorted({c.dataset for c in configs if c.synthetic is None}), data_dir)
+    names = set()
+    for c in configs:
+        for d in (c.to_dict(), (c.teacher or {}).get("config") or {}):     # a teacher run's data too
+            if d and d.get("synthetic") is None and d.get("dataset"):
+                names.add(d["dataset"])
+    problems = data_problems(sorted(names), data_dir)
     if problems:
         raise DataProblem(problems)
 
@@ -298,7 +302,7 @@ def run_configs(configs, out, data_dir=None, workers: int = 2, scheduler=None,
             _interrupted_summary(results, len(todo))
     errors = [r for r in results if r["error"]]
     if errors:
-        raise SweepError(f"{len(errors)} of {len(todo)} runs failed (each log has the traceback):\n" +
+        raise SweepError(f"{len(errors)} of {len(todo)} runs failed (details in each run's log):\n" +
                          "\n".join(f"- {r['hash']}: {r['error']}; log: {r['log']}" for r in errors))
     if progress and todo:
         print(f"sweep: {len(todo)} runs made, {len(unique) - len(todo)} found in the cache, "
@@ -323,11 +327,14 @@ def _run_here(a, intr) -> dict:
         return {"hash": cfg.hash(), "status": "failed", "error": one_line(exc), "log": log, "interrupted": False}
 
 
-def _run_pool(args, todo, workers, threads, results, tell, intr, grace_s: float = 60.0) -> None:
-    """Local worker processes. They are spawned with SIGINT blocked (a Ctrl-C during their start
-    stays pending instead of printing a traceback, and is not lost), and unblock it once their
-    handler (:func:`_on_sigint`) is in place; the parent's SIGINT is blocked as long, so a Ctrl-C
-    then reaches its handler right after."""
+def _run_pool(args, todo, workers, threads, results, tell, intr, grace_s: float = 30.0) -> None:
+    """Local worker processes. They are spawned with SIGINT ignored (the one disposition that
+    survives exec: a Ctrl-C during their start-up cannot kill them with a traceback) and install
+    :func:`_on_sigint` in :func:`_init_worker`; a Ctrl-C they miss meanwhile reaches them through
+    the stop file. Nothing is cancelled: after a stop, queued tasks return at once unstarted.
+    Workers that do not stop within ``grace_s`` are killed, and a pool that breaks (a worker
+    killed from outside) ends the loop: its runs are reported and found ``died`` by the next
+    command."""
     from concurrent.futures import FIRST_COMPLETED, wait
     from concurrent.futures.process import BrokenProcessPool
 
@@ -335,44 +342,51 @@ def _run_pool(args, todo, workers, threads, results, tell, intr, grace_s: float 
     from .train import LOG, one_line
 
     ctx = mp.get_context("spawn")
-    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = signal.getsignal(signal.SIGINT)
+    if in_main:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         pool = ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=ctx,
                                    initializer=_init_worker, initargs=(threads,))
         futs = {pool.submit(run_task, *a): c for a, c in zip(args, todo)}
         intr.pids = list(getattr(pool, "_processes", {}) or {})
     finally:
-        if signal.SIGINT not in blocked:
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-    pending, cancelled, deadline = set(futs), False, None
+        if in_main:
+            signal.signal(signal.SIGINT, previous)
+    pending, deadline, clean = set(futs), None, True
+
+    def died(c, why):
+        return {"hash": c.hash(), "status": "died", "log": str(run_dir(c, args[0][1]) / LOG),
+                "error": f"its worker process {why}; a rerun resumes it", "interrupted": intr.event.is_set()}
     try:
         while pending:
             done, pending = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
             intr.pids = list(getattr(pool, "_processes", {}) or {})
             for f in done:
-                c = futs[f]
-                if f.cancelled():
-                    r = {"hash": c.hash(), "status": "not started", "error": None, "log": None, "interrupted": True}
-                else:
-                    try:
-                        r = f.result()
-                    except BrokenProcessPool as exc:
-                        r = {"hash": c.hash(), "status": "died", "log": str(run_dir(c, args[0][1]) / LOG),
-                             "error": f"its worker process died ({one_line(exc)}); a rerun resumes it",
-                             "interrupted": False}
+                try:
+                    r = f.result()
+                except BrokenProcessPool as exc:
+                    r = died(futs[f], f"died ({one_line(exc)})")
                 results.append(r)
                 tell(r)
-            if intr.event.is_set():
-                if not cancelled:
-                    for f in pending:
-                        f.cancel()
-                    cancelled, deadline = True, time.monotonic() + grace_s
-                elif time.monotonic() > deadline:
+            if intr.event.is_set() and pending:
+                deadline = deadline or time.monotonic() + grace_s
+                if time.monotonic() > deadline:
                     _say(f"workers did not stop within {grace_s:.0f} s; killing them")
                     intr._signal(signal.SIGKILL)
-                    deadline = float("inf")
+                    for f in pending:
+                        results.append(died(futs[f], "was killed"))
+                    clean, pending = False, set()
+            if getattr(pool, "_broken", False) and pending:
+                time.sleep(0.5)                              # let the pool fail what it holds
+                for f in pending:
+                    r = f.result() if f.done() and not f.exception() else died(futs[f], "died")
+                    results.append(r)
+                    tell(r)
+                clean, pending = False, set()
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        pool.shutdown(wait=clean, cancel_futures=True)
 
 
 def _run_dask(args, todo, scheduler, results, tell, intr) -> None:

@@ -218,6 +218,15 @@ def _mtime(path: Path) -> float:
 
 
 def _alive(pid: int) -> bool:
+    """Whether process ``pid`` on this host is alive: a zombie (killed, not yet reaped, as a
+    worker whose parent was killed too) counts as dead."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        return state not in ("Z", "X")
+    except FileNotFoundError:
+        return False
+    except (OSError, IndexError):
+        pass
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
