@@ -1,0 +1,20 @@
+"""Paper 004 (dhkd) dhkd Table 3 (ImageNet, ResNet-34 -> ResNet-18): student, KD, DKD, DHKD.
+
+Runs: ``analysis/nets/configs/dhkd/table3.yaml`` (paper and smoke presets on the model zoo; the paper
+preset needs the paper's data and a GPU); files under ``<out>/figures/dhkd_table3/`` (see
+:mod:`figures.dhkd_tables`).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .common import FigureContext
+from .dhkd_tables import make_table
+
+ID = "dhkd_table3"
+TITLE = "dhkd Table 3 (ImageNet, ResNet-34 -> ResNet-18): student, KD, DKD, DHKD"
+EXPERIMENT = "dhkd/table3"
+
+
+def make(ctx: FigureContext) -> list[Path]:
+    return make_table(ctx, ID, EXPERIMENT, TITLE, "table3")

@@ -1,0 +1,20 @@
+"""Paper 004 (dhkd) dhkd Table 8 (CIFAR-100, Table 1 pairs): DHKD with BinaryKL vs BinaryKL-Norm at tau = 2.
+
+Runs: ``analysis/nets/configs/dhkd/table8.yaml`` (paper and smoke presets on the model zoo; the paper
+preset needs the paper's data and a GPU); files under ``<out>/figures/dhkd_table8/`` (see
+:mod:`figures.dhkd_tables`).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .common import FigureContext
+from .dhkd_tables import make_table
+
+ID = "dhkd_table8"
+TITLE = "dhkd Table 8 (CIFAR-100, Table 1 pairs): DHKD with BinaryKL vs BinaryKL-Norm at tau = 2"
+EXPERIMENT = "dhkd/table8"
+
+
+def make(ctx: FigureContext) -> list[Path]:
+    return make_table(ctx, ID, EXPERIMENT, TITLE, "table8")
