@@ -18,3 +18,15 @@ def test_notebook_executes(path, tmp_path):
     client = NotebookClient(nb, timeout=300, kernel_name="python3",
                             resources={"metadata": {"path": str(tmp_path)}})
     client.execute()
+    # Exploring in Jupyter means seeing the figures: every notebook that plots must keep its plots
+    # as image outputs (the inline backend), not draw them into a headless backend and drop them.
+    plots = any("plt." in c.source or ".plot" in c.source for c in nb.cells if c.cell_type == "code")
+    images = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+              if "image/png" in o.get("data", {})]
+    if plots:
+        assert images, f"{path.name} plots but its executed outputs hold no image"
+
+
+def test_no_notebook_forces_a_headless_backend():
+    for path in NOTEBOOKS:
+        assert "matplotlib.use(" not in path.read_text(), path.name
