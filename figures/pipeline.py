@@ -68,6 +68,18 @@ def experiments_of(fid: str, preset: str) -> list[str]:
     return [exp] if exp else []
 
 
+def has_preset(fid: str, preset: str) -> bool:
+    """Whether every experiment of figure ``fid`` defines ``preset`` (a figure without runs has all)."""
+    from analysis.nets.config import load_experiment
+
+    try:
+        for name in experiments_of(fid, preset):
+            load_experiment(name, preset)
+    except ValueError:
+        return False
+    return True
+
+
 def missing_configs(ids, ctx: FigureContext) -> list:
     """The configs of the runs that figures ``ids`` need and the cache does not hold finished."""
     from analysis.nets.cache import find_run
@@ -151,6 +163,11 @@ def cli_figures(args) -> int:
     ids = args.only or sorted(FIGURES)
     for fid in ids:
         get_script(fid)                                     # unknown IDs fail before any work
+    if not args.only:                                       # all figures: those this preset defines
+        skipped = [fid for fid in ids if not has_preset(fid, args.preset)]
+        ids = [fid for fid in ids if fid not in skipped]
+        if skipped:
+            print(f"skipped (no {args.preset!r} preset): {', '.join(skipped)}", file=sys.stderr)
     ctx = FigureContext(preset=args.preset, out=Path(args.out), data_dir=args.data_dir,
                         seed=int(args.seed), progress=not args.no_progress,
                         workers=int(getattr(args, "workers", 2) or 2),

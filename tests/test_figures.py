@@ -170,3 +170,12 @@ def test_discover_reads_scripts_without_importing(tmp_path):
     (tmp_path / "common.py").write_text('ID = "common"\n\ndef make(ctx):\n    return []\n')
     assert pipeline.discover(tmp_path) == {"good_fig": "figures.good_fig"}
     assert {"convsim_table5", "convsim_fig4", "convsim_fig5"} <= set(pipeline.discover())
+
+
+def test_all_figures_skip_those_without_the_preset():
+    """`workbench figures --preset quick` (no --only) used to fail on the paper-only dhkd tables."""
+    from figures.pipeline import FIGURES, has_preset
+
+    assert not has_preset("dhkd_table1", "quick") and has_preset("dhkd_table1", "paper")
+    assert has_preset("cdg_fig6", "quick")
+    assert any(not has_preset(f, "quick") for f in FIGURES)
