@@ -1,6 +1,6 @@
 """`workbench` — the one command line of DESIGN.md.
 
-Subcommands: validate, bench, report, figures, train, sweep, data. Exit status is non-zero only
+Subcommands: validate, bench, report, figures, train, sweep, runs, data. Exit status is non-zero only
 when the workbench itself fails (bad arguments, missing data, a crash); a refuted claim is a
 result, not an error.
 """
@@ -89,6 +89,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--scheduler", default=None, help="Dask scheduler address (dask.distributed)")
     s.add_argument("overrides", nargs="*", help="key=value applied to every run")
     _common(s)
+
+    ru = sub.add_parser("runs", help="list cached runs: status, and stale when the code that made them changed")
+    ru.add_argument("--out", type=Path, default=Path("results"), help="results root (default results/)")
+    ru.add_argument("--json", action="store_true", help='print one JSON object {"runs": [...]}')
+    ru.add_argument("--verify", action="store_true",
+                    help="replay the first epoch of each stale run (and re-evaluate its final checkpoint); "
+                         "re-stamp it when every metric is bit-identical, else say which moved")
+    ru.add_argument("--data-dir", type=Path, default=None, help="where data sets are read from (--verify)")
 
     d = sub.add_parser("data", help="which data sets are present, where they are looked for")
     d.add_argument("--data-dir", type=Path, default=None,
@@ -225,6 +233,7 @@ def main(argv: list[str] | None = None) -> int:
         "train": lambda a: _delegate("analysis.nets.train", "cli_train", a),
         "sweep": lambda a: _delegate("analysis.nets.sweep", "cli_sweep", a),
         "data": lambda a: _delegate("analysis.nets.data", "cli_data", a),
+        "runs": lambda a: _delegate("workbench.runs", "cli_runs", a),
     }
     try:
         rc = handlers[args.cmd](args)

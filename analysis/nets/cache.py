@@ -79,7 +79,7 @@ class Run:
         if mj.exists():
             m = json.loads(mj.read_text())
             rows, init, after = m.get("rows", []), m.get("init"), m.get("monitors_after_init") or {}
-            meta = {k: m[k] for k in ("model_args", "data") if k in m}
+            meta = {k: m[k] for k in ("model_args", "data", "engine") if k in m}
         return cls(folder, cfg, status, rows, init, after, meta, error)
 
     def column(self, name: str) -> np.ndarray:

@@ -42,6 +42,8 @@ PRESETS = ("quick", "paper", "smoke")
 EXPERIMENT_KEYS = ("seeds", "grid", "settings", "inherit", "cut", "only")
 #: the keys an experiment file may have at its top level (see the module docstring)
 TOP_LEVEL_KEYS = ("description", "base", "presets", "settings", "grid")
+#: values of the ``precision`` field (see TrainConfig)
+PRECISIONS = ("fp32", "bf16", "auto")
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,13 @@ class TrainConfig:
                         CIFAR schedule); milestones are not allowed with "cosine"
     swap_splits:        train on the data set's test split and test on its training split (the cdg
                         paper's Fig. 6 protocol: train on the 10k test images, test on the 60k)
+    precision:          "fp32" | "bf16" | "auto": the training forward pass in float32, or under
+                        bfloat16 autocast (weights, optimizer, task loss and every hook stay float32);
+                        "auto" = bf16 where the CPU has AMX, else fp32 (see train.resolve_precision)
+    channels_last:      keep the network and its inputs in channels-last memory format (faster
+                        convolutions on CPU; numbers may differ in the last bits)
+    compile:            train through ``torch.compile`` (inductor; its cache under
+                        ``<out>/cache/inductor``); compilation time is recorded per run
 
     Fields added after runs were first cached (``OMIT_AT_DEFAULT``) are left out of ``to_dict`` and
     the hash while they hold their default, so the run folders made before keep their names.
@@ -110,6 +119,9 @@ class TrainConfig:
     lr_gamma: float = 0.1
     lr_schedule: str = "step"
     swap_splits: bool = False
+    precision: str = "fp32"
+    channels_last: bool = False
+    compile: bool = False
 
     def __post_init__(self) -> None:
         _check_int(self.epochs, "epochs", 1)
@@ -158,6 +170,11 @@ class TrainConfig:
             raise ValueError("config field 'lr_milestones' must be empty with lr_schedule 'cosine'")
         if not isinstance(self.swap_splits, bool):
             raise ValueError(f"config field 'swap_splits' must be true or false, got {self.swap_splits!r}")
+        if self.precision not in PRECISIONS:
+            raise ValueError(f"config field 'precision' must be one of {list(PRECISIONS)}, got {self.precision!r}")
+        for name in ("channels_last", "compile"):
+            if not isinstance(getattr(self, name), bool):
+                raise ValueError(f"config field {name!r} must be true or false, got {getattr(self, name)!r}")
         if self.synthetic is not None:
             if not isinstance(self.synthetic, Mapping) or set(self.synthetic) != {"n_train", "n_test"}:
                 raise ValueError("config field 'synthetic' must be null or {n_train: int, n_test: int}, "
@@ -213,7 +230,8 @@ FIELDS = tuple(f.name for f in dataclasses.fields(TrainConfig))
 
 
 # Fields added after runs were first cached, with the default at which they are left out of the hash.
-OMIT_AT_DEFAULT = {"lr_milestones": [], "lr_gamma": 0.1, "swap_splits": False, "lr_schedule": "step"}
+OMIT_AT_DEFAULT = {"lr_milestones": [], "lr_gamma": 0.1, "swap_splits": False, "lr_schedule": "step",
+                   "precision": "fp32", "channels_last": False, "compile": False}
 
 
 def from_dict(d: Mapping) -> TrainConfig:
