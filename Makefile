@@ -30,6 +30,9 @@ reference: setup
 	$(BIN)/workbench validate --suite all --preset quick --out $(REF) --no-progress \
 	  --reference $(REF)/ledger.json --update-reference
 	rm -rf $(REF)/2*-all-*
+	$(BIN)/python -c "from validation.ledger import load_ledger, atomic_write_text; \
+	  from validation.report import render_markdown; \
+	  atomic_write_text('$(REF)/REPORT.md', render_markdown(load_ledger('$(REF)')))"
 
 ## Regenerate the quick-preset figures (trains networks on Fashion-MNIST; long).
 figures-quick: setup
