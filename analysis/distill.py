@@ -518,13 +518,19 @@ def lemma1_products(h_s: Any, h_t: Any, w: Any, tau: float, reading: str = "feat
     Ht = np.asarray(h_t, dtype=np.float64)
     Wm = np.asarray(w, dtype=np.float64)
     Wk = norm_weight(Hs, Ht, Wm, tau)
-    if reading == "features":
-        V = Hs - Ht
-    elif reading == "logits":
-        V = Hs
-    else:
-        raise ValueError(f"reading must be 'features' or 'logits', got {reading!r}")
+    V = _reading_direction(Hs, Ht, reading)
     return (0.5 - Wk) * (V @ Wm.T)
+
+
+def _reading_direction(Hs: np.ndarray, Ht: np.ndarray, reading: str) -> np.ndarray:
+    """The vector a class weight's gradient runs along: h^S − h^T when the teacher logit is
+    differentiated through the student's w_k ("features", how Eq. 16–20 write it), h^S when the
+    teacher logits are constants ("logits", the method as built)."""
+    if reading == "features":
+        return Hs - Ht
+    if reading == "logits":
+        return Hs
+    raise ValueError(f"reading must be 'features' or 'logits', got {reading!r}")
 
 
 # ----------------------------------------------------------------------------- Appendix C: logit-level losses
@@ -623,12 +629,7 @@ def w_alignment_terms(h_s: Any, h_t: Any, w: Any, loss: str, tau: float = 1.0,
         g = tau * (softmax(S, tau) - softmax(Tl, tau))
     else:
         raise ValueError(f"loss must be 'binary_kl_norm', 'mse', 'binary_kl' or 'kd', got {loss!r}")
-    if reading == "features":
-        V = Hs - Ht
-    elif reading == "logits":
-        V = Hs
-    else:
-        raise ValueError(f"reading must be 'features' or 'logits', got {reading!r}")
+    V = _reading_direction(Hs, Ht, reading)
     return -g * (V @ W.T)
 
 
