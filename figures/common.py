@@ -1,7 +1,7 @@
 """What every figure script shares: its context, making its runs, stamping, saving PNG/PDF/CSV/MD.
 
 A figure states its provenance on its face (:func:`provenance`): preset, data set (and whether
-synthetic), subset sizes, epochs, batch size and seeds, so a quick-preset figure is never
+synthetic), subset sizes, epochs, batch size, the training precision and seeds, so a quick-preset figure is never
 mistaken for the paper's.
 """
 from __future__ import annotations
@@ -89,8 +89,20 @@ def provenance(exp: Experiment, cfg: TrainConfig | None = None, extra: str = "",
     batch = "batch: grid" if "batch_size" in exp.grid else f"batch {c.batch_size}"
     lr = "lr: grid" if "lr" in exp.grid else f"lr {c.lr:g}"
     text = (f"preset {exp.preset} | {data}, {sub} | {c.epochs} epochs{steps}, {batch}"
-            f"{width} | {c.optimizer} {lr} | seeds {seeds}")
+            f"{width} | {c.optimizer} {lr} | {precision_text(exp, c)} | seeds {seeds}")
     return text + (f" | {extra}" if extra else "")
+
+
+def precision_text(exp: Experiment, c: TrainConfig) -> str:
+    """How the runs computed: ``fp32``, ``bf16`` (``auto`` says what it resolved to on this CPU),
+    and ``channels_last`` / ``compiled`` when set."""
+    from analysis.nets.train import resolve_precision
+
+    if "precision" in exp.grid:
+        text = "precision: grid"
+    else:
+        text = resolve_precision(c.precision) + (" (auto)" if c.precision == "auto" else "")
+    return text + (", channels_last" if c.channels_last else "") + (", compiled" if c.compile else "")
 
 
 def cached_run_result(run, name: str, compute) -> dict:

@@ -121,6 +121,9 @@ def test_write_table_and_provenance(tmp_path):
     text = provenance(load_experiment("convsim/table5", "quick"), base_seed=5)
     assert "preset quick" in text and "fashion-mnist" in text and "seeds 5,6,7" in text
     assert "train 4096 / test 1000" in text and "5 epochs" in text and "batch 128" in text
+    assert "| fp32 |" in text                                   # the precision, on every figure
+    exp = load_experiment("convsim/table5", "quick", {"precision": "bf16", "channels_last": True})
+    assert "| bf16, channels_last |" in provenance(exp)
 
 
 @pytest.mark.slow

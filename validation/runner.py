@@ -11,6 +11,7 @@ from typing import Sequence
 
 from .ledger import Claim, chance_deviations, git_commit, status_counts, write_run
 from .registry import SUITES, SuiteContext, coverage, resolve
+from .suites._common import drain_stale_reads
 
 
 def _run_id(suites: Sequence[str], ctx: SuiteContext, now: _dt.datetime) -> str:
@@ -40,6 +41,25 @@ def reduced_scale_note(episodes: int, paper_defaults: Sequence[int]) -> str:
             "verdicts are not at the paper's scale (run without --episodes for them).")
 
 
+def mark_stale(claim: Claim, hashes: Sequence[str]) -> None:
+    """Mark a network claim built on stale runs (made by code that differs from today's): the
+    hashes in ``measured["stale_runs"]`` (where ``measured`` is a mapping, as network claims'
+    are) and a note naming them and how to refresh or verify them. A suite reads its runs
+    (``_common.experiment_runs``) before it yields the claims built on them, so a claim is
+    credited with the runs read since the claim before it that read any (when a suite reads all
+    its experiments first, every claim after gets their union: marking errs on the safe side)."""
+    if not hashes or claim.evidence != "network" or claim.status == "not-run":
+        return
+    if isinstance(claim.measured, dict):      # (a scalar measured stays as the rule read it; the note says it)
+        claim.measured = {**claim.measured, "stale_runs": list(hashes)}
+    figs = " ".join(claim.figures) if claim.figures else "ID"
+    note = (f"Built on {len(hashes)} stale run(s) (made by code that has changed since: "
+            f"{', '.join(hashes[:5])}{' …' if len(hashes) > 5 else ''}); `workbench runs --verify` checks "
+            f"whether their numbers still hold, `workbench figures --only {figs} --refresh` retrains them.")
+    if note not in claim.note:
+        claim.note = f"{claim.note} {note}".strip()
+
+
 def run_suites(names: str | Sequence[str], ctx: SuiteContext, argv: Sequence[str] | None = None,
                run_dir: Path | None = None) -> tuple[Path, list[Claim]]:
     """Run the named suites ('all' for every registered one); write the run folder.
@@ -60,9 +80,15 @@ def run_suites(names: str | Sequence[str], ctx: SuiteContext, argv: Sequence[str
         probe = _EpisodeProbe(**ctx.__dict__)
         _EpisodeProbe.calls = []
         first = len(claims)
+        drain_stale_reads()
+        stale_now: dict[str, list[str]] = {}
         for claim in spec.func(probe):
             if not isinstance(claim, Claim):
                 raise TypeError(f"suite {name!r} yielded {type(claim).__name__}, expected Claim")
+            reads = drain_stale_reads()
+            if reads:                  # the runs read since the last claim: what this one is built on
+                stale_now = dict(reads)
+            mark_stale(claim, sorted({h for hs in stale_now.values() for h in hs}))
             if claim.id in seen:
                 raise ValueError(f"suite {name!r}: duplicate claim id {claim.id!r}")
             seen.add(claim.id)

@@ -22,10 +22,24 @@ def preset_of(ctx: SuiteContext) -> str:
     return ctx.preset if ctx.preset in ("quick", "paper", "smoke") else "quick"
 
 
+#: (experiment, hashes of its stale runs) for every experiment_runs call since the runner last
+#: drained it (:func:`drain_stale_reads`): the runner marks the network claims built on them
+_STALE_READS: list[tuple[str, list[str]]] = []
+
+
+def drain_stale_reads() -> list[tuple[str, list[str]]]:
+    """The (experiment, stale run hashes) read since the last call, and forget them."""
+    out = list(_STALE_READS)
+    _STALE_READS.clear()
+    return out
+
+
 def experiment_runs(ctx: SuiteContext, experiment: str, preset: str | None = None):
     """(experiment, {label: [Run or None per seed]}, sorted labels with a missing run) for
     ``analysis/nets/configs/<experiment>.yaml`` at ``preset`` (default: ctx's), from the run cache
-    under ``ctx.out``. ``(None, {}, [])`` when the experiment has no such preset."""
+    under ``ctx.out``. ``(None, {}, [])`` when the experiment has no such preset.
+    The finished runs made by code that differs from today's (stale, :mod:`analysis.nets.fingerprint`)
+    are noted for the runner, which lists them in the claims' ``measured["stale_runs"]``."""
     from analysis.nets.cache import find_run
     from analysis.nets.config import load_experiment
 
@@ -40,6 +54,9 @@ def experiment_runs(ctx: SuiteContext, experiment: str, preset: str | None = Non
         if r is None:
             missing.append(label)
         runs.setdefault(label, []).append(r)
+    from analysis.nets.verify import stale_hashes
+
+    _STALE_READS.append((exp.name, stale_hashes(r for rs in runs.values() for r in rs)))
     return exp, runs, sorted(set(missing))
 
 
