@@ -94,6 +94,31 @@ def missing_configs(ids, ctx: FigureContext) -> list:
     return list(todo.values())
 
 
+def set_aside_stale(ids, ctx: FigureContext) -> list[str]:
+    """Move the stale finished runs (made by code that has changed since,
+    :mod:`analysis.nets.fingerprint`) of figures ``ids`` to ``<out>/stale/<hash>.<time>/`` so the
+    figures retrain them (`workbench figures --only ID --refresh`); returns their hashes."""
+    import os
+
+    from analysis.nets.cache import find_run
+    from analysis.nets.config import load_experiment
+    from analysis.nets.fingerprint import is_stale
+
+    moved = []
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    for fid in ids:
+        for name in experiments_of(fid, ctx.preset):
+            for _, cfg in load_experiment(name, ctx.preset).runs(ctx.seed):
+                run = find_run(cfg, ctx.out)
+                if run is None or cfg.hash() in moved or not is_stale(run.dir):
+                    continue
+                dest = Path(ctx.out) / "stale" / f"{cfg.hash()}.{stamp}"
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(run.dir, dest)
+                moved.append(cfg.hash())
+    return moved
+
+
 # ----------------------------------------------------------------------------- measured cost
 
 TIMINGS = Path(__file__).with_name("timings.csv")
@@ -152,7 +177,10 @@ def list_figures(preset_order=("smoke", "quick", "paper")) -> list[str]:
 
 
 def cli_figures(args) -> int:
-    """`workbench figures [--only ID ...] [--list] --preset P --out DIR`.
+    """`workbench figures [--only ID ...] [--list] [--refresh] --preset P --out DIR`.
+
+    ``--refresh``: the figures' stale runs (made by code that has changed) are set aside and
+    retrained (:func:`set_aside_stale`).
 
     Before any worker starts, every data set the figures' missing runs need is checked; a
     problem stops the command with one line per problem (what, where looked, how to get it).
@@ -175,6 +203,10 @@ def cli_figures(args) -> int:
     from analysis.nets.config import load_experiment
     from analysis.nets.sweep import check_data
 
+    if getattr(args, "refresh", False):
+        moved = set_aside_stale(ids, ctx)
+        print(f"--refresh: {len(moved)} stale run(s) set aside under {Path(args.out) / 'stale'} and "
+              f"retrained{': ' + ', '.join(moved) if moved else ''}", file=sys.stderr)
     check_data(missing_configs(ids, ctx), ctx.data_dir)    # DataProblem: one line per problem
     for fid in ids:
         t0 = time.perf_counter()

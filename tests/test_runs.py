@@ -82,3 +82,23 @@ def test_stale_after_trainer_change_and_verify(tmp_path):
     assert res["runs"][0]["stale"] is True
     # re-stamped by the copy (its comment-only trainer), so against this checkout the trainer differs
     assert fingerprint.changes(fingerprint.read(run.dir)) == ["analysis/nets/train.py"]
+
+
+def test_figures_refresh_sets_stale_runs_aside(tmp_path, monkeypatch):
+    import yaml
+
+    from figures import pipeline
+    from figures.common import FigureContext
+
+    cfg_path = tmp_path / "tiny.yaml"
+    cfg_path.write_text(yaml.safe_dump({"base": SMOKE, "presets": {"smoke": {"seeds": 1}}}))
+    monkeypatch.setattr(pipeline, "experiments_of", lambda fid, preset: [str(cfg_path)])
+    ctx = FigureContext(preset="smoke", out=tmp_path / "out", progress=False, workers=1)
+    run = train(from_dict(SMOKE), ctx.out, progress=False)
+    assert pipeline.set_aside_stale(["any"], ctx) == []                 # fresh: kept
+    fp = fingerprint.read(run.dir)
+    fp["modules"]["analysis/nets/train.py"] = "0" * 64
+    fingerprint.write(run.dir, fp)
+    assert pipeline.set_aside_stale(["any"], ctx) == [run.hash]
+    assert not run.dir.exists() and len(list((ctx.out / "stale").iterdir())) == 1
+    assert [c.hash() for c in pipeline.missing_configs(["any"], ctx)] == [run.hash]

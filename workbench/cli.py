@@ -74,6 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--list", action="store_true", help="list figure IDs and exit")
     f.add_argument("--workers", type=_positive_int, default=2, help="local worker processes (default 2)")
     f.add_argument("--scheduler", default=None, help="Dask scheduler address (dask.distributed)")
+    f.add_argument("--refresh", action="store_true",
+                   help="retrain the figures' stale runs (made by code that has changed; see `workbench runs`)")
     _common(f)
 
     t = sub.add_parser("train", help="train one configuration (YAML) with key=value overrides")
