@@ -39,3 +39,19 @@ def test_the_blocker_itself_catches_torch():
     out = subprocess.run([sys.executable, "-c", BLOCK_TORCH, "analysis.nets.models"], cwd=ROOT,
                          capture_output=True, text=True, timeout=300)
     assert out.returncode != 0 and "torch is blocked" in out.stderr
+
+
+def test_editable_install_is_a_plain_path_file():
+    """Set-up used to warn "Please be careful with folders in your working directory with the same
+    name as your package": setuptools falls back to a meta-path finder unless the packages' root is
+    declared. With ``package-dir = {"" = "."}`` the editable install is one .pth line: the root."""
+    import site
+    import tomllib
+
+    cfg = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert cfg["tool"]["setuptools"]["package-dir"] == {"": "."}
+    pths = [p for d in site.getsitepackages() for p in Path(d).glob("__editable__*cnn_structure_workbench*.pth")]
+    if not pths:
+        pytest.skip("the project is not installed in editable mode in this environment")
+    text = pths[0].read_text().strip()
+    assert "import " not in text and Path(text).resolve() == ROOT, text
