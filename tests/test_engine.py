@@ -19,10 +19,10 @@ import yaml
 from hypothesis import given, settings, strategies as st
 
 from analysis.nets import hooks
-from analysis.nets.cache import ensure_run, find_run, list_runs, load_run, run_dir
+from analysis.nets.cache import find_run, list_runs, load_run, run_dir
 from analysis.nets.config import (TrainConfig, apply_overrides, from_dict, load_config, load_experiment,
                                   parse_overrides)
-from analysis.nets.train import crop_flip, epoch_order, train
+from analysis.nets.train import crop_flip, ensure_run, epoch_order, train
 
 ROOT = Path(__file__).resolve().parents[1]
 # One torch thread: on a shared 2-core machine two threads per process can be 30x slower (spinning).

@@ -232,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
         "bench": cmd_bench,
         "report": cmd_report,
         "figures": lambda a: _delegate("figures.pipeline", "cli_figures", a),
-        "train": lambda a: _delegate("analysis.nets.train", "cli_train", a),
+        "train": lambda a: _delegate("workbench.train_cmd", "cli_train", a),
         "sweep": lambda a: _delegate("analysis.nets.sweep", "cli_sweep", a),
         "data": lambda a: _delegate("analysis.nets.data", "cli_data", a),
         "runs": lambda a: _delegate("workbench.runs", "cli_runs", a),

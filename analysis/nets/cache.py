@@ -1,7 +1,8 @@
 """The run cache of DESIGN.md: a configuration's hash names its folder ``<out>/runs/<hash>/``.
 
-Asking for a run that is finished loads it; :func:`ensure_run` trains what is missing (and
-resumes what is partial), so figure scripts and validation suites share runs.  A run is
+Asking for a run that is finished loads it; ``analysis.nets.train.ensure_run`` trains what is
+missing (and resumes what is partial), so figure scripts and validation suites share runs. This
+module reads run folders and never trains (it does not import the trainer).  A run is
 *finished* when its status is ``done`` or ``N.A.(e)`` (stopped on a non-finite loss).
 
 Other states, as :meth:`Run.load` reports them: ``running`` (a live process holds its lock),
@@ -20,6 +21,7 @@ import numpy as np
 import yaml
 
 from .config import TrainConfig, from_dict
+from .runcore import CHECKPOINT, build, load_checkpoint, lock_is_live, read_lock
 
 
 def run_dir(cfg: TrainConfig, out) -> Path:
@@ -66,8 +68,6 @@ class Run:
         if not cfg_path.exists():
             return None
         cfg = from_dict(yaml.safe_load(cfg_path.read_text()))
-        from .train import lock_is_live, read_lock
-
         status, rows, init, after, meta, error = "running", [], None, {}, {}, None
         st = folder / "status.json"
         if st.exists():
@@ -101,10 +101,6 @@ class Run:
 
     def load_model(self):
         """The network with the weights of the last checkpoint (eval mode not set)."""
-        import torch
-
-        from .train import CHECKPOINT, build, load_checkpoint
-
         ck = load_checkpoint(self.dir / CHECKPOINT)
         model = build(self.config, **self.meta["model_args"])
         model.load_state_dict(ck["model"])
@@ -120,31 +116,6 @@ def find_run(cfg: TrainConfig, out) -> Run | None:
     """The *finished* run of ``cfg`` under ``out``, or None."""
     r = load_run(cfg, out)
     return r if r is not None and r.finished else None
-
-
-def ensure_run(cfg: TrainConfig, out, data_dir=None, progress: bool = True,
-               wait_s: float = 3600.0, poll_s: float = 1.0) -> Run:
-    """Load the finished run of ``cfg`` or train it (resuming a partial one).
-
-    When another process is training the same run (its lock is live) this waits for it, up to
-    ``wait_s`` seconds, and then loads the result: parallel sweep workers that share one run (a
-    distillation teacher, for instance) train it once instead of failing.
-    """
-    import time
-
-    from .train import RunBusyError, train
-
-    deadline = time.monotonic() + wait_s
-    while True:
-        r = find_run(cfg, out)
-        if r is not None:
-            return r
-        try:
-            return train(cfg, Path(out), data_dir=data_dir, progress=progress)
-        except RunBusyError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(poll_s)
 
 
 def list_runs(out) -> list[Run]:

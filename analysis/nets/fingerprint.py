@@ -94,9 +94,13 @@ def read(run_dir) -> dict | None:
 
 
 def write(run_dir, fp: dict) -> None:
-    from .train import atomic_write_text
+    """Write ``fingerprint.json`` atomically (temporary file, then rename)."""
+    import os
 
-    atomic_write_text(Path(run_dir) / FINGERPRINT, json.dumps(fp, indent=1, sort_keys=True) + "\n")
+    path = Path(run_dir) / FINGERPRINT
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(fp, indent=1, sort_keys=True) + "\n")
+    os.replace(tmp, path)
 
 
 def changes(fp: dict | None, root: Path | None = None) -> list[str] | None:

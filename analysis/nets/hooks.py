@@ -32,11 +32,14 @@ _REGISTRY: dict[str, dict[str, Callable]] = {k: {} for k in KINDS}
 
 @dataclass(frozen=True)
 class HookEnv:
-    """What a hook factory may use: the results root, data directory and the run's seed."""
+    """What a hook factory may use: the results root, data directory and the run's seed, and
+    ``ensure_run(cfg, out, data_dir=..., progress=...) -> Run`` (the trainer's: load a finished
+    run or train it), so hooks never import the trainer."""
 
     out: Path | None = None
     data_dir: Path | None = None
     seed: int = 0
+    ensure_run: Callable | None = None
 
 
 @dataclass
@@ -198,12 +201,12 @@ def teacher_from_run(spec: dict, env: HookEnv):
         raise ValueError("teacher 'run' needs 'config': a mapping of the teacher's TrainConfig fields")
 
     def build() -> torch.nn.Module:
-        from analysis.nets.cache import ensure_run
         from analysis.nets.config import from_dict
 
-        if env.out is None:
-            raise ValueError("teacher 'run' needs a results root (out) to find the teacher's run")
-        run = ensure_run(from_dict(p["config"]), env.out, data_dir=env.data_dir, progress=False)
+        if env.out is None or env.ensure_run is None:
+            raise ValueError("teacher 'run' needs a results root (out) and the trainer's ensure_run "
+                             "(HookEnv as the trainer builds it) to find or make the teacher's run")
+        run = env.ensure_run(from_dict(p["config"]), env.out, data_dir=env.data_dir, progress=False)
         model = run.load_model()
         model.eval()
         for q in model.parameters():

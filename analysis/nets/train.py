@@ -58,10 +58,12 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .config import TrainConfig, load_experiment, parse_overrides, to_yaml
+from .cache import Run, find_run, run_dir
+from .config import TrainConfig, to_yaml
 from .hooks import HookEnv, StepContext, get_hook
+from .runcore import (CHECKPOINT, CHECKPOINT_MAGIC, HOST, CorruptCheckpointError, _alive, _mtime,  # noqa: F401
+                      build, load_checkpoint, lock_is_live, make_optimizer, read_lock)
 
-CHECKPOINT = "checkpoint.pt"
 
 
 # ----------------------------------------------------------------------------- files
@@ -94,7 +96,6 @@ def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode())
 
 
-CHECKPOINT_MAGIC = b"WBCK1\n"
 
 
 def atomic_torch_save(obj, path: Path) -> None:
@@ -106,22 +107,6 @@ def atomic_torch_save(obj, path: Path) -> None:
     torch.save(obj, buf)
     data = buf.getvalue()
     atomic_write_bytes(path, CHECKPOINT_MAGIC + hashlib.sha256(data).hexdigest().encode() + b"\n" + data)
-
-
-def load_checkpoint(path: Path):
-    """What :func:`atomic_torch_save` wrote, after checking the sha256 of its bytes (a damaged
-    file raises ``CorruptCheckpointError`` instead of loading wrong weights; a file without the
-    header, from older code, is loaded as it is)."""
-    import hashlib
-
-    raw = Path(path).read_bytes()
-    if raw.startswith(CHECKPOINT_MAGIC):
-        head = len(CHECKPOINT_MAGIC)
-        digest, data = raw[head:head + 64].decode("ascii", "replace"), raw[head + 65:]
-        if hashlib.sha256(data).hexdigest() != digest:
-            raise CorruptCheckpointError(f"{path}: sha256 of its bytes does not match its header")
-        raw = data
-    return torch.load(io.BytesIO(raw), weights_only=False)
 
 
 def rows_to_csv(rows: list[dict]) -> str:
@@ -139,43 +124,8 @@ class RunBusyError(RuntimeError):
     """Another live process is training this run."""
 
 
-class CorruptCheckpointError(ValueError):
-    """A checkpoint that cannot be read, or whose bytes do not match their checksum."""
-
-
 class RunInterrupted(KeyboardInterrupt):
     """Training stopped because a stop was requested (Ctrl-C, or the sweep's stop file)."""
-
-
-HOST = socket.gethostname()
-
-
-def read_lock(path: Path) -> dict | None:
-    """The holder of a ``run.lock`` ({pid, host, started}), {} when unreadable, None when absent.
-    (An old lock holding only a pid reads as that pid on this host.)"""
-    try:
-        text = Path(path).read_text().strip()
-    except FileNotFoundError:
-        return None
-    except OSError:
-        return {}
-    try:
-        d = json.loads(text) if text else {}
-    except ValueError:
-        return {}
-    if isinstance(d, int):
-        d = {"pid": d, "host": HOST}
-    return d if isinstance(d, dict) else {}
-
-
-def lock_is_live(info: dict | None) -> bool:
-    """True when the lock's process may still be training: alive on this host, or on another
-    host (which cannot be checked from here)."""
-    if not info or not info.get("pid"):
-        return False
-    if info.get("host", HOST) != HOST:
-        return True
-    return _alive(int(info["pid"]))
 
 
 class _Lock:
@@ -214,32 +164,6 @@ class _Lock:
         info = read_lock(self.path)
         if info is not None and info.get("pid") in (os.getpid(), None):
             self.path.unlink(missing_ok=True)
-
-
-def _mtime(path: Path) -> float:
-    try:
-        return path.stat().st_mtime
-    except OSError:
-        return 0.0
-
-
-def _alive(pid: int) -> bool:
-    """Whether process ``pid`` on this host is alive: a zombie (killed, not yet reaped, as a
-    worker whose parent was killed too) counts as dead."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-        return state not in ("Z", "X")
-    except FileNotFoundError:
-        return False
-    except (OSError, IndexError):
-        pass
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 # ----------------------------------------------------------------------------- data
@@ -330,29 +254,6 @@ def crop_flip(x: torch.Tensor, rng: np.random.Generator, pad: int = 4) -> torch.
 
 
 # ----------------------------------------------------------------------------- the trainer
-
-def make_optimizer(cfg: TrainConfig, params) -> torch.optim.Optimizer:
-    if cfg.optimizer == "sgd":
-        return torch.optim.SGD(params, lr=cfg.lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay)
-    return torch.optim.Adam(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
-
-
-_BUILD_LOCK = threading.Lock()
-
-
-def build(cfg: TrainConfig, num_classes: int, in_channels: int, image_size: int) -> torch.nn.Module:
-    """The config's network, initialized from ``torch.manual_seed(cfg.seed)``.
-
-    torch's default generator is per process, so seeding and building happen under a lock: runs
-    that share a process (Dask workers as threads) cannot interleave their initializations.
-    """
-    from .models import build_model
-
-    with _BUILD_LOCK:
-        torch.manual_seed(cfg.seed)
-        return build_model(cfg.model, num_classes=num_classes, in_channels=in_channels,
-                           image_size=image_size, width=cfg.width, **cfg.model_kw)
-
 
 def cpu_flags() -> set[str]:
     """The CPU feature flags of this machine (``/proc/cpuinfo``; empty where unreadable)."""
@@ -467,8 +368,6 @@ def train(cfg: TrainConfig, out: Path, data_dir=None, progress: bool = True,
     ``epoch_limit``: stop after that epoch (the run stays unfinished; ``workbench runs --verify``
     replays first epochs this way in a scratch root).
     """
-    from .cache import Run, run_dir
-
     rd = run_dir(cfg, out)
     done = Run.load(rd)
     if done is not None and done.finished:
@@ -485,6 +384,27 @@ def train(cfg: TrainConfig, out: Path, data_dir=None, progress: bool = True,
     finally:
         _CURRENT.stop = outer
     return Run.load(rd)
+
+
+def ensure_run(cfg: TrainConfig, out, data_dir=None, progress: bool = True,
+               wait_s: float = 3600.0, poll_s: float = 1.0) -> Run:
+    """Load the finished run of ``cfg`` or train it (resuming a partial one).
+
+    When another process is training the same run (its lock is live) this waits for it, up to
+    ``wait_s`` seconds, and then loads the result: parallel sweep workers that share one run (a
+    distillation teacher, for instance) train it once instead of failing.
+    """
+    deadline = time.monotonic() + wait_s
+    while True:
+        r = find_run(cfg, out)
+        if r is not None:
+            return r
+        try:
+            return train(cfg, Path(out), data_dir=data_dir, progress=progress)
+        except RunBusyError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(poll_s)
 
 
 def _write_status(rd: Path, cfg: TrainConfig, status: str, epochs_done: int, runtime_s: float,
@@ -544,7 +464,7 @@ def _train_body(cfg: TrainConfig, rd: Path, out: Path, data_dir, progress: bool,
     model_args = {"num_classes": train_d.num_classes, "in_channels": c, "image_size": h}
     model = build(cfg, **model_args)
     opt = make_optimizer(cfg, model.parameters())
-    env = HookEnv(out=out, data_dir=data_dir, seed=cfg.seed)
+    env = HookEnv(out=out, data_dir=data_dir, seed=cfg.seed, ensure_run=ensure_run)
     losses = [(float(s.get("weight", 1.0)), get_hook("loss", s, env)) for s in cfg.extra_losses]
     monitors = [get_hook("monitor", s, env) for s in cfg.monitors]
     grad_tf = get_hook("grad", cfg.grad_transform, env) if cfg.grad_transform else None
@@ -733,33 +653,8 @@ def _checkpoint(path, model, opt, epoch, rows, init_trace, after_init, status) -
                        "monitors_after_init": after_init, "status": status}, path)
 
 
-# ----------------------------------------------------------------------------- command line
-
-def config_from_args(args) -> TrainConfig:
-    """The TrainConfig that `workbench train CONFIG [setting=NAME] key=value ... --preset P --seed S`
-    names: the experiment's base, or its named setting (e.g. setting=cnn1_init500)."""
-    ov = parse_overrides(getattr(args, "overrides", []))
-    setting = ov.pop("setting", None)
-    if "seed" not in ov:
-        ov["seed"] = int(getattr(args, "seed", 0) or 0)
-    exp = load_experiment(args.config, getattr(args, "preset", "quick"), ov)
-    if setting is None:
-        return exp.base
-    if str(setting) not in exp.settings:
-        raise ValueError(f"setting {setting!r} is not in {exp.name}; it has {sorted(exp.settings)}")
-    return exp.settings[str(setting)]
-
-
-def cli_train(args) -> int:
-    """`workbench train CONFIG.yaml [key=value ...]`: train (or load) one run; print its folder."""
-    cfg = config_from_args(args)
-    run = train(cfg, Path(args.out), data_dir=args.data_dir, progress=not args.no_progress)
-    print(f"run {run.hash}: {run.status}, {len(run.rows)} epochs, top test acc "
-          f"{run.top_test_acc():.4f}; folder {run.dir}")
-    return 0
-
-
 if __name__ == "__main__":      # python -m analysis.nets.train CONFIG k=v ... (tests use this)
-    from workbench.cli import main
+    # a script entry only: importing the trainer never imports the command line
+    import importlib
 
-    sys.exit(main(["train", *sys.argv[1:]]))
+    sys.exit(importlib.import_module("workbench.cli").main(["train", *sys.argv[1:]]))

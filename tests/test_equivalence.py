@@ -1,0 +1,87 @@
+"""The fast training mode does not change the science (issue 12 §1): two one-sided tests (TOST),
+margin ±1 accuracy point, α = 0.05, between fp32 and the fast mode (bf16 autocast + channels_last)
+on quick runs of cnn1 and resnet20 (Fashion-MNIST subsets), paired by seed; the number of seeds
+comes from a power calculation (80 % power at a true difference of 0) on a pilot's paired sd.
+
+Slow (minutes); the result is printed and written to ``$WORKBENCH_EQUIV_OUT`` when set."""
+import json
+import math
+import os
+
+import numpy as np
+import pytest
+import torch
+from scipy import stats
+
+from analysis.nets.config import from_dict
+from analysis.nets.data import find_dataset
+from analysis.nets.train import train
+
+MARGIN = 0.01            # one accuracy point (accuracies are fractions)
+ALPHA = 0.05
+POWER = 0.8
+PILOT_SEEDS = (0, 1, 2, 3)
+MAX_N = 24               # a cap on the main test's seeds (stated in the result)
+FAST = {"precision": "bf16", "channels_last": True}
+QUICK = {"cnn1": dict(model="cnn1", train_subset=2048, test_subset=1000, epochs=2, batch_size=128,
+                      optimizer="sgd", lr=0.05, momentum=0.9),
+         "resnet20": dict(model="resnet20", train_subset=2048, test_subset=1000, epochs=2, batch_size=128,
+                          optimizer="sgd", lr=0.05, momentum=0.9)}
+
+
+def seeds_for_tost(sd: float, margin: float = MARGIN, alpha: float = ALPHA, power: float = POWER) -> int:
+    """Smallest n whose paired TOST has ``power`` at a true difference of 0 (t approximation:
+    n ≥ ((t_{1−α,n−1} + t_{1−(1−power)/2,n−1})·sd/margin)²)."""
+    for n in range(3, 10_000):
+        need = ((stats.t.ppf(1 - alpha, n - 1) + stats.t.ppf(1 - (1 - power) / 2, n - 1)) * sd / margin) ** 2
+        if n >= need:
+            return n
+    return 10_000
+
+
+def tost_paired(d: np.ndarray, margin: float = MARGIN, alpha: float = ALPHA) -> dict:
+    """Paired TOST on differences d (fast − fp32): equivalent when both one-sided p < α."""
+    n, mean, sd = len(d), float(np.mean(d)), float(np.std(d, ddof=1))
+    se = sd / math.sqrt(n) if sd > 0 else 1e-12
+    p_lo = float(stats.t.sf((mean + margin) / se, n - 1))      # H0: mean ≤ −margin
+    p_hi = float(stats.t.cdf((mean - margin) / se, n - 1))     # H0: mean ≥ +margin
+    tq = stats.t.ppf(1 - alpha, n - 1)
+    return {"n": n, "mean_diff": mean, "sd_diff": sd, "p_lower": p_lo, "p_upper": p_hi,
+            "ci90": [mean - tq * se, mean + tq * se], "equivalent": max(p_lo, p_hi) < alpha}
+
+
+def _acc(cfg: dict, out) -> float:
+    run = train(from_dict({**cfg, "dataset": "fashion-mnist"}), out, progress=False)
+    return run.last("test_acc")
+
+
+def test_tost_helpers():
+    d = np.array([0.001, -0.002, 0.0, 0.003, -0.001, 0.002])
+    assert tost_paired(d)["equivalent"]
+    assert not tost_paired(d + 0.02)["equivalent"]
+    assert seeds_for_tost(0.01) > seeds_for_tost(0.005) >= 3
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["cnn1", "resnet20"])
+def test_fast_mode_is_equivalent_to_fp32(tmp_path, name):
+    try:
+        find_dataset("fashion-mnist", "test")
+    except Exception:  # noqa: BLE001
+        pytest.skip("Fashion-MNIST is not installed")
+    torch.set_num_threads(1)
+    base = QUICK[name]
+
+    def pair(seed):
+        return _acc({**base, "seed": seed, **FAST}, tmp_path) - _acc({**base, "seed": seed}, tmp_path)
+    pilot = np.array([pair(s) for s in PILOT_SEEDS])
+    sd = float(np.std(pilot, ddof=1))
+    n = min(seeds_for_tost(max(sd, 1e-4)), MAX_N)
+    d = np.array([pair(100 + s) for s in range(n)])           # fresh seeds for the test itself
+    res = {"model": name, "fast": FAST, "pilot_sd": sd, "pilot_diffs": pilot.tolist(), **tost_paired(d),
+           "config": base, "n_capped": n == MAX_N}
+    print(json.dumps(res))
+    if os.environ.get("WORKBENCH_EQUIV_OUT"):
+        with open(os.environ["WORKBENCH_EQUIV_OUT"], "a") as fh:
+            fh.write(json.dumps(res) + "\n")
+    assert res["equivalent"], res
