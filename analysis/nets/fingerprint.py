@@ -17,6 +17,7 @@ unknown and it is not reported stale.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import subprocess
@@ -34,9 +35,17 @@ def project_root() -> Path:
     return Path(__file__).resolve().parents[2]
 
 
+_HASHES: dict[tuple, str] = {}
+
+
 def file_sha256(path: Path) -> str | None:
+    """sha256 of a file's bytes (None when unreadable); remembered per (path, mtime, size)."""
     try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        st = Path(path).stat()
+        key = (str(path), st.st_mtime_ns, st.st_size)
+        if key not in _HASHES:
+            _HASHES[key] = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        return _HASHES[key]
     except OSError:
         return None
 
@@ -61,7 +70,9 @@ def loaded_modules(root: Path | None = None) -> dict[str, str]:
     return dict(sorted(out.items()))
 
 
+@functools.lru_cache(maxsize=None)
 def _git(root: Path, *args: str) -> str | None:
+    """``git args`` in ``root`` (once per process: the commit and dirty flag are for information)."""
     try:
         r = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, timeout=10)
     except (OSError, subprocess.SubprocessError):

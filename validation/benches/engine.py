@@ -34,7 +34,7 @@ from validation.timing import interleaved_median
 
 EPOCHS = 2
 BATCH = 128
-STEPS = 3          # training steps per timed call of the step-speed comparison (ResNet-20)
+STEPS = 5          # training steps per timed call of the step-speed comparison (ResNet-20)
 
 
 def _loop(cfg, train_d, test_d, model_args) -> float:
