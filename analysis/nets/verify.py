@@ -133,10 +133,10 @@ def verify_run(run: Run, data_dir=None, progress: bool = False) -> dict:
         moved.append("no finished epoch to compare")
     identical = not moved
     if identical:
-        fp = fingerprint.current()
-        fp["modules"] = {**(old_fp or {}).get("modules", {}), **fp["modules"]}
-        fp["modules"] = {k: fingerprint.file_sha256(fingerprint.project_root() / k) or v
-                         for k, v in fp["modules"].items()}
+        fp = fingerprint.current()          # the same modules as recorded, at today's hashes
+        root = fingerprint.project_root()
+        fp["modules"] = {k: h for k in (old_fp or {}).get("modules", {})
+                         if (h := fingerprint.file_sha256(root / k)) is not None}
         fp["verified"] = {"previous_time": (old_fp or {}).get("time"), "changed": changed,
                           "how": "first epoch replayed and final checkpoint re-evaluated: bit-identical"}
         fingerprint.write(run.dir, fp)
