@@ -122,3 +122,12 @@ def test_dhkd_loss_and_probe_are_float32_under_bf16(tmp_path, monkeypatch):
                 tmp_path, progress=False)
     assert run.status == "done"
     _check(seen, ["loss", "monitor"])
+
+
+@pytest.mark.slow
+def test_compiled_run_records_compile_time_and_inductor_cache(tmp_path):
+    run = train(from_dict({**DATA, "model": "cnn1", "width": 0.125, "compile": True}), tmp_path, progress=False)
+    assert run.status == "done"
+    eng = json.loads((run.dir / "metrics.json").read_text())["engine"]
+    assert eng["compile"] is True and eng["compile_s"] >= 0 and eng["first_step_s"] > 0
+    assert (tmp_path / "cache" / "inductor").exists()

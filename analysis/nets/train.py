@@ -478,7 +478,7 @@ def _train_body(cfg: TrainConfig, rd: Path, out: Path, data_dir, progress: bool,
             mod.register_forward_hook(_float_outputs)
     forward = model
     if cfg.compile:
-        os.environ.setdefault("TORCHINDUCTOR_CACHE_DIR", str(Path(out).resolve() / "cache" / "inductor"))
+        os.environ["TORCHINDUCTOR_CACHE_DIR"] = str(Path(out).resolve() / "cache" / "inductor")
         forward = torch.compile(model)
     engine = {"precision": precision, "precision_asked": cfg.precision, "channels_last": cl,
               "compile": cfg.compile, "cpu_amx_bf16": "amx_bf16" in cpu_flags(),
