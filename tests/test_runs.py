@@ -102,3 +102,19 @@ def test_figures_refresh_sets_stale_runs_aside(tmp_path, monkeypatch):
     assert pipeline.set_aside_stale(["any"], ctx) == [run.hash]
     assert not run.dir.exists() and len(list((ctx.out / "stale").iterdir())) == 1
     assert [c.hash() for c in pipeline.missing_configs(["any"], ctx)] == [run.hash]
+
+
+def test_runs_command_lists_status_and_staleness(tmp_path, capsys):
+    from workbench.cli import main
+
+    run = train(from_dict(SMOKE), tmp_path, progress=False)
+    assert main(["runs", "--out", str(tmp_path)]) == 0
+    text = capsys.readouterr().out
+    assert run.hash in text and "done" in text and "1 runs, 0 stale" in text
+    fp = fingerprint.read(run.dir)
+    fp["torch"] = "0.0"
+    fingerprint.write(run.dir, fp)
+    assert main(["runs", "--out", str(tmp_path), "--json"]) == 0
+    (row,) = json.loads(capsys.readouterr().out)["runs"]
+    assert row["hash"] == run.hash and row["status"] == "done" and row["stale"] is True
+    assert row["changed"][0].startswith("torch 0.0 ->") and row["seed"] == 0 and row["bytes"] > 0
