@@ -40,9 +40,24 @@ from validation.registry import SuiteContext, register_bench
 from validation.timing import interleaved_median
 
 
+def _kd_step(teacher, student, opt, x, y, sync=lambda: None):
+    """One vanilla-KD training step (CE + Hinton KD at T = 4, batch mean) of ``student``."""
+    from analysis.nets import distill_losses as TL
+
+    def step():
+        with torch.no_grad():
+            zt = teacher(x)
+        zs = student(x)
+        loss = F.cross_entropy(zs, y) + TL.kd_loss(zs, zt, 4.0, "batchmean")
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        sync()
+    return step
+
+
 def _setup(seed: int, batch: int):
     from analysis.nets import dhkd as H
-    from analysis.nets import distill_losses as TL
     from analysis.nets.models import build_model
 
     torch.manual_seed(seed)
@@ -61,14 +76,7 @@ def _setup(seed: int, batch: int):
 
     o_kd, o_dh, o_ga, o_off = opt(kd_student), opt(dh_student), opt(dh_student), opt(dh_student)
 
-    def kd_step():
-        with torch.no_grad():
-            zt = teacher(x)
-        zs = kd_student(x)
-        loss = F.cross_entropy(zs, y) + TL.kd_loss(zs, zt, 4.0, "batchmean")
-        o_kd.zero_grad(set_to_none=True)
-        loss.backward()
-        o_kd.step()
+    kd_step = _kd_step(teacher, kd_student, o_kd, x, y)
 
     def dhkd_step():
         with torch.no_grad():
@@ -103,7 +111,6 @@ def _setup(seed: int, batch: int):
 def _paper_pair(seed: int, batch: int, device: str):
     """Steps and components for kd.resnet32x4 -> kd.resnet8x4 (Table 10's pair) on ``device``."""
     from analysis.nets import dhkd as H
-    from analysis.nets import distill_losses as TL
     from analysis.nets.models import build_model
 
     dev = torch.device(device)
@@ -125,15 +132,7 @@ def _paper_pair(seed: int, batch: int, device: str):
 
     o_kd, o_dh = opt(kd_student), opt(dh)
 
-    def kd_step():
-        with torch.no_grad():
-            zt = teacher(x)
-        zs = kd_student(x)
-        loss = F.cross_entropy(zs, y) + TL.kd_loss(zs, zt, 4.0, "batchmean")
-        o_kd.zero_grad(set_to_none=True)
-        loss.backward()
-        o_kd.step()
-        sync()
+    kd_step = _kd_step(teacher, kd_student, o_kd, x, y, sync)
 
     def ga_step(kind):
         def step():
