@@ -946,6 +946,21 @@ def layer_feature_map_cosines(kernels: np.ndarray, x: np.ndarray) -> np.ndarray:
     return g[iu]
 
 
+def adam_minimize(k: np.ndarray, grad, lr: float, iters: int, betas: tuple[float, float] = (0.9, 0.999),
+                  eps: float = 1e-8) -> np.ndarray:
+    """``iters`` Adam steps (Kingma & Ba, bias-corrected, float64) on ``k`` with gradient
+    ``grad(k)``; returns the final ``k`` (a new array)."""
+    k = np.array(k, dtype=np.float64)
+    m = np.zeros_like(k)
+    v = np.zeros_like(k)
+    for t in range(1, iters + 1):
+        g = grad(k)
+        m = betas[0] * m + (1 - betas[0]) * g
+        v = betas[1] * v + (1 - betas[1]) * g * g
+        k = k - lr / (1 - betas[0] ** t) * m / (np.sqrt(v) / math.sqrt(1 - betas[1] ** t) + eps)
+    return k
+
+
 def layer_minimization(kernels: np.ndarray, x: np.ndarray, lr: float, iters: int,
                        betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8) -> dict:
     """Algorithm 1 on one layer: Adam on L_CS (Eq. 10) of ``kernels`` (S, C, N, N) for ``iters``
@@ -972,12 +987,6 @@ def layer_minimization(kernels: np.ndarray, x: np.ndarray, lr: float, iters: int
                 "fm_cos_mean": float(layer_feature_map_cosines(kk, x).mean())}
 
     start = measures(k)
-    m = np.zeros_like(k)
-    v = np.zeros_like(k)
-    for t in range(1, iters + 1):
-        g = convsim_loss_grad(k)
-        m = betas[0] * m + (1 - betas[0]) * g
-        v = betas[1] * v + (1 - betas[1]) * g * g
-        k = k - lr / (1 - betas[0] ** t) * m / (np.sqrt(v) / math.sqrt(1 - betas[1] ** t) + eps)
+    k = adam_minimize(k, convsim_loss_grad, lr, iters, betas, eps)
     end = measures(k)
     return {"start": start, "end": end, "norm_ratio": end["kernel_norm"] / start["kernel_norm"]}

@@ -290,24 +290,7 @@ def read_idx(path, expect_ndim: int) -> np.ndarray:
     sizes, then prod(sizes) bytes. Any mismatch → ValueError naming the file.
     """
     path = Path(path)
-    raw = _read_bytes(path)
-    if len(raw) < 4:
-        raise ValueError(f"{path}: {len(raw)} bytes, too short for an IDX header (expected ≥ 4)")
-    if raw[0] != 0 or raw[1] != 0 or raw[2] != 0x08:
-        raise ValueError(f"{path}: bad IDX magic {raw[:4].hex()}; expected 0000 08{expect_ndim:02x} "
-                         "(unsigned-byte IDX)")
-    ndim = raw[3]
-    if ndim != expect_ndim:
-        raise ValueError(f"{path}: IDX file has {ndim} dimensions; expected {expect_ndim}")
-    header = 4 + 4 * ndim
-    if len(raw) < header:
-        raise ValueError(f"{path}: truncated IDX header ({len(raw)} bytes, expected {header})")
-    dims = tuple(int(d) for d in np.frombuffer(raw, dtype=">u4", count=ndim, offset=4))
-    need = header + int(np.prod(dims, dtype=np.int64))
-    if len(raw) != need:
-        what = "truncated" if len(raw) < need else "has trailing bytes"
-        raise ValueError(f"{path}: {what}: {len(raw)} bytes for sizes {dims}; expected {need}")
-    return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(dims).copy()
+    return _parse_idx(path, _read_bytes(path), expect_ndim).copy()
 
 
 def _load_idx(spec: _Spec, files: list[Path]) -> ArrayDataset:

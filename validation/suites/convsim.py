@@ -528,15 +528,6 @@ def convexity_claims(ctx: SuiteContext) -> Iterator[Claim]:
 
 # ----------------------------------------------------------------------------- official variant, Algorithm 1
 
-def _adam_minimize(k, grad, lr, iters, betas=(0.9, 0.999), eps=1e-8):
-    m = np.zeros_like(k)
-    v = np.zeros_like(k)
-    for t in range(1, iters + 1):
-        g = grad(k)
-        m = betas[0] * m + (1 - betas[0]) * g
-        v = betas[1] * v + (1 - betas[1]) * g * g
-        k = k - lr / (1 - betas[0] ** t) * m / (np.sqrt(v) / math.sqrt(1 - betas[1] ** t) + eps)
-    return k
 
 
 def _pair_fms(x, k):
@@ -564,7 +555,7 @@ def official_variant_claims(ctx: SuiteContext) -> Iterator[Claim]:
             k0 = rng.uniform(-1, 1, (s, c, n, n))
             x = rng.uniform(0, 1, (c, m, m))
             before = _pair_fms(x, k0)
-            after = _pair_fms(x, _adam_minimize(k0, grad, lr, iters))
+            after = _pair_fms(x, study.adam_minimize(k0, grad, lr, iters))
             frac.append(float(np.mean(after < before)))
             pct.append(float(np.mean(100.0 * (after - before) / before)))
         fmean, fstd, fse, _ = mean_se(frac)
