@@ -174,3 +174,154 @@ def compare_paired(a, b, alternative: str = "greater", confidence: float = 0.95)
             "sign_test": sign_test(a, b, alternative),
             "wilcoxon": wilcoxon_signed_rank(a, b, alternative),
             "diffs": (np.asarray(b, float) - np.asarray(a, float)).tolist()}
+
+
+# ---------------------------------------------------------------------------------------------
+# Effect size, interval and power of a network claim (issue 16; DESIGN.md "network claims")
+# ---------------------------------------------------------------------------------------------
+
+def t_power(delta: float, sd: float, n: int, alpha: float = 0.05, design: str = "paired",
+            n2: int | None = None) -> float:
+    """Power of the two-sided t-test at level ``alpha`` against a true effect ``delta``.
+
+    ``design="paired"`` (or one-sample): n differences with sd ``sd``, df = n − 1, noncentrality
+    δ√n/sd. ``design="two-sample"``: pooled sd ``sd``, sizes n and n2, df = n + n2 − 2,
+    noncentrality δ/(sd·√(1/n + 1/n2)). Exact, from the noncentral t distribution:
+    P(T > t_crit) + P(T < −t_crit), T ~ nct(df, ncp).
+    """
+    df, scale = _design(sd, n, design, n2)
+    if df < 1 or not (math.isfinite(scale) and scale > 0):
+        return float("nan")
+    ncp = float(delta) / scale
+    q = float(stats.t.ppf(1 - alpha / 2, df))
+    return float(stats.nct.sf(q, df, ncp) + stats.nct.cdf(-q, df, ncp))
+
+
+def _design(sd: float, n: int, design: str, n2: int | None) -> tuple[int, float]:
+    if design in ("paired", "one-sample"):
+        return int(n) - 1, float(sd) / math.sqrt(n) if n > 0 else float("nan")
+    if design == "two-sample":
+        if n2 is None:
+            raise ValueError("a two-sample design needs n2")
+        return int(n) + int(n2) - 2, float(sd) * math.sqrt(1.0 / n + 1.0 / n2)
+    raise ValueError(f"design must be 'paired', 'one-sample' or 'two-sample', got {design!r}")
+
+
+def mde(sd: float, n: int, power: float = 0.8, alpha: float = 0.05, design: str = "paired",
+        n2: int | None = None) -> float:
+    """Minimum detectable effect: the smallest |δ| that the two-sided t-test at level ``alpha``
+    detects with probability ``power`` (80 % by default), solved exactly on the noncentral t
+    (:func:`t_power`, scipy's brentq). NaN when the design has no degrees of freedom or sd is
+    not finite; 0 when sd = 0. :func:`mde_normal` is the large-sample formula it tends to.
+    """
+    if not 0 < power < 1 or not 0 < alpha < 1:
+        raise ValueError(f"power and alpha must lie in (0, 1), got {power}, {alpha}")
+    df, scale = _design(sd, n, design, n2)
+    if df < 1 or not math.isfinite(scale):
+        return float("nan")
+    if scale == 0:
+        return 0.0
+    from scipy.optimize import brentq
+
+    hi = scale * (stats.t.ppf(1 - alpha / 2, df) + stats.t.ppf(power, df) + 1.0)
+    while t_power(hi, sd, n, alpha, design, n2) < power:
+        hi *= 2.0
+    return float(brentq(lambda d: t_power(d, sd, n, alpha, design, n2) - power, 0.0, hi,
+                        xtol=1e-12 * max(1.0, hi), rtol=1e-12))
+
+
+def mde_normal(sd: float, n: int, power: float = 0.8, alpha: float = 0.05, design: str = "paired",
+               n2: int | None = None) -> float:
+    """The normal approximation (z_{1−α/2} + z_power)·se (≈ 2.80·se at 80 %, α = 0.05): the
+    independent check of :func:`mde`, a lower bound that it approaches as df grows."""
+    df, scale = _design(sd, n, design, n2)
+    if df < 1 or not math.isfinite(scale):
+        return float("nan")
+    return float((stats.norm.ppf(1 - alpha / 2) + stats.norm.ppf(power)) * scale)
+
+
+def effect_summary(a, b=None, confidence: float = 0.95, power: float = 0.8, alpha: float = 0.05,
+                   paired: bool = True) -> dict:
+    """What a network claim's ``measured`` carries (issue 16): the effect b − a and its design.
+
+    - ``b is None``: one sample ``a`` (effects already differenced, or a statistic against 0).
+    - ``paired=True``: d = b − a paired by seed (:func:`paired_t`).
+    - ``paired=False``: Welch interval of mean(b) − mean(a); mde from the pooled sd.
+
+    Returns {"design", "n" (pairs, or [n_a, n_b]), "effect", "sd", "se", "ci" (two-sided
+    ``confidence`` interval, None with < 2 values), "p_two_sided", "mde" (80 % power at
+    two-sided α = 0.05 unless told otherwise), "power_at_effect" (None unless asked via
+    :func:`power_against`)}.
+    """
+    if b is None:
+        d = np.asarray(a, dtype=np.float64)
+        if d.ndim != 1 or not np.isfinite(d).all():
+            raise ValueError("effect_summary needs a 1-D finite sample")
+        t = paired_t(np.zeros_like(d), d, "two-sided", confidence)
+        design, n = "one-sample", int(d.size)
+    elif paired:
+        t = paired_t(a, b, "two-sided", confidence)
+        design, n = "paired", int(t["n"])
+    else:
+        return _welch_summary(a, b, confidence, power, alpha)
+    ok = n > 1 and all(math.isfinite(x) for x in t["ci"])
+    sd = t["sd_diff"]
+    return {"design": design, "n": n, "effect": t["mean_diff"], "sd": sd,
+            "se": t["se"], "ci": t["ci"] if ok else None, "p_two_sided": t["p"],
+            "mde": mde(sd, n, power, alpha, "paired") if ok else float("nan")}
+
+
+def _welch_summary(a, b, confidence, power, alpha) -> dict:
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    if a.ndim != 1 or b.ndim != 1 or not (np.isfinite(a).all() and np.isfinite(b).all()):
+        raise ValueError("effect_summary needs two 1-D finite samples")
+    na, nb = int(a.size), int(b.size)
+    eff = float(b.mean() - a.mean()) if na and nb else float("nan")
+    if na < 2 or nb < 2:
+        nan = float("nan")
+        return {"design": "two-sample", "n": [na, nb], "effect": eff, "sd": nan, "se": nan, "ci": None,
+                "p_two_sided": nan, "mde": nan}
+    va, vb = a.var(ddof=1), b.var(ddof=1)
+    se = math.sqrt(va / na + vb / nb)
+    df = (va / na + vb / nb) ** 2 / ((va / na) ** 2 / (na - 1) + (vb / nb) ** 2 / (nb - 1)) if se > 0 else na + nb - 2
+    q = float(stats.t.ppf(0.5 + confidence / 2, df))
+    sd_pooled = math.sqrt(((na - 1) * va + (nb - 1) * vb) / (na + nb - 2))
+    p = float(2 * stats.t.sf(abs(eff / se), df)) if se > 0 else (0.0 if eff != 0 else float("nan"))
+    return {"design": "two-sample", "n": [na, nb], "effect": eff, "sd": sd_pooled, "se": se,
+            "ci": [eff - q * se, eff + q * se], "p_two_sided": p,
+            "mde": mde(sd_pooled, na, power, alpha, "two-sample", nb)}
+
+
+def holm(pvalues) -> list[float]:
+    """Holm's step-down adjusted p-values (family-wise error), in the input order.
+
+    p_(i) sorted ascending, adjusted_(i) = max_{j ≤ i} min(1, (m − j + 1)·p_(j)). NaN p-values
+    stay NaN and do not count in m. Check: :func:`holm_by_rejection` (the step-down procedure).
+    """
+    p = np.asarray(list(pvalues), dtype=np.float64)
+    out = np.full(p.shape, np.nan)
+    ok = np.flatnonzero(np.isfinite(p))
+    m = ok.size
+    if m == 0:
+        return out.tolist()
+    order = ok[np.argsort(p[ok], kind="stable")]
+    running = 0.0
+    for j, idx in enumerate(order):
+        running = max(running, min(1.0, (m - j) * p[idx]))
+        out[idx] = running
+    return out.tolist()
+
+
+def holm_by_rejection(pvalues, alpha: float) -> list[bool]:
+    """The step-down procedure itself: reject H_(1..k) while p_(i) ≤ α/(m − i + 1)."""
+    p = np.asarray(list(pvalues), dtype=np.float64)
+    ok = np.flatnonzero(np.isfinite(p))
+    m = ok.size
+    rej = np.zeros(p.shape, bool)
+    for i, idx in enumerate(ok[np.argsort(p[ok], kind="stable")]):
+        if p[idx] <= alpha / (m - i):
+            rej[idx] = True
+        else:
+            break
+    return rej.tolist()
