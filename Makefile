@@ -7,7 +7,7 @@ STAMP   := $(VENV)/.installed
 OUT     ?= results
 PYTEST_ARGS ?=
 
-.PHONY: setup validate reference figures-quick test test-slow test-nojit clean
+.PHONY: setup validate reference reference-ledger figures-quick test test-slow test-nojit clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -23,16 +23,15 @@ setup: $(STAMP)
 validate: setup
 	$(BIN)/workbench validate --suite all --out $(OUT)
 
-## Rebuild the stored reference ledger (results/reference/quick/ledger.json) from this checkout;
-## `make test` compares a fresh validation run with it claim by claim.
+## The committed quick tier (results/reference/quick): train every quick figure's missing runs
+## (resumable; COMMIT=1 commits each figure's records as it finishes), then rebuild the reference
+## ledger and REPORT.md from the records. `make reference-ledger` rebuilds only the ledger.
 REF := results/reference/quick
 reference: setup
-	$(BIN)/workbench validate --suite all --preset quick --out $(REF) --no-progress \
-	  --reference $(REF)/ledger.json --update-reference
-	rm -rf $(REF)/2*-all-*
-	$(BIN)/python -c "from validation.ledger import load_ledger, atomic_write_text; \
-	  from validation.report import render_markdown; \
-	  atomic_write_text('$(REF)/REPORT.md', render_markdown(load_ledger('$(REF)')))"
+	$(BIN)/python -m workbench.reference --out $(REF) $(if $(COMMIT),--commit)
+
+reference-ledger: setup
+	$(BIN)/python -m workbench.reference --out $(REF) --ledger-only
 
 ## Regenerate the quick-preset figures (trains networks on Fashion-MNIST; long).
 figures-quick: setup
