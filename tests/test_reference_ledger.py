@@ -76,3 +76,19 @@ def test_coverage_of_each_paper(ledger):
     for suite, c in cov.items():
         assert c["items"] > 0, suite
         assert c["covered"] / c["items"] >= 0.95, (suite, c)
+
+
+def test_network_claims_with_runs_state_their_power(ledger):
+    """Issue 16: a network claim built on runs carries n, effect, sd, mde in `measured` and the
+    effect's 95 % interval as its `ci` (None only with fewer than two finished pairs)."""
+    missing = []
+    for c in ledger["claims"]:
+        if c["evidence"] != "network" or c["status"] in ("not-run", "not-testable-offline"):
+            continue
+        m = c["measured"] if isinstance(c["measured"], dict) else {}
+        lacks = [k for k in ("n", "effect", "sd", "mde") if k not in m]
+        if c["ci"] is None and c["status"] != "reported":
+            lacks.append("ci")
+        if lacks:
+            missing.append((c["id"], lacks))
+    assert not missing, missing

@@ -84,6 +84,49 @@ def tracked_size_mb(out: Path) -> tuple[float, list[tuple[str, float]]]:
     return total / 2**20, top
 
 
+def record_measured_minutes(fid: str, out: Path, machine: str = "2-core CPU (make reference)") -> bool:
+    """Copy a complete ``OUT/figures/ID/timing.json`` (every run made in that call) into the
+    committed table ``figures/timings.csv`` (replacing that figure's quick row); False if the
+    timing is not a full measurement."""
+    import csv
+    import io
+
+    from figures.pipeline import TIMINGS
+
+    path = out / "figures" / fid / "timing.json"
+    if not path.exists():
+        return False
+    t = json.loads(path.read_text())
+    if not t.get("complete"):
+        return False
+    text = TIMINGS.read_text() if TIMINGS.exists() else ""
+    head = [l for l in text.splitlines() if l.startswith("#")]
+    body = [l for l in text.splitlines() if l and not l.startswith("#")]
+    rows = list(csv.DictReader(io.StringIO("\n".join(body)))) if body else []
+    cols = ["figure", "preset", "minutes", "workers", "machine", "date", "how"]
+    rows = [r for r in rows if not (r["figure"] == fid and r["preset"] == t["preset"])]
+    rows.append({"figure": fid, "preset": t["preset"], "minutes": t["minutes"], "workers": t["workers"],
+                 "machine": machine, "date": t["date"],
+                 "how": f"timing.json of `make reference` ({t['runs_total']} runs)"})
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=cols, lineterminator="\n")
+    w.writeheader()
+    w.writerows(rows)
+    from validation.ledger import atomic_write_text
+
+    atomic_write_text(TIMINGS, "\n".join(head) + ("\n" if head else "") + buf.getvalue())
+    return True
+
+
+def eta_minutes(ids: list[str], preset: str = PRESET) -> tuple[float, list[str]]:
+    """Measured minutes of figures ``ids`` (figures/timings.csv) and the unmeasured ones."""
+    from figures.pipeline import measured_minutes
+
+    table = measured_minutes()
+    known = [float(table[(f, preset)]["minutes"]) for f in ids if (f, preset) in table]
+    return sum(known), [f for f in ids if (f, preset) not in table]
+
+
 def _git_commit(paths: list[Path], message: str) -> None:
     rels = [str(p) for p in paths if (ROOT / p).exists()]
     if not rels:
@@ -134,9 +177,14 @@ def main(argv=None) -> int:
     failed: list[str] = []
     if not args.ledger_only:
         ids = args.only or quick_figures()
+        states = {fid: figure_state(fid, out) for fid in ids}
+        todo = [f for f in ids if not (states[f]["made"] and not states[f]["missing"] and not states[f]["stale"])]
+        eta, unknown = eta_minutes(todo)
+        print(f"{len(todo)} of {len(ids)} figure(s) to make; ETA {eta:.0f} min from measured timings"
+              + (f" + {len(unknown)} unmeasured ({', '.join(unknown)})" if unknown else ""), file=sys.stderr)
         for i, fid in enumerate(ids, 1):
-            state = figure_state(fid, out)
-            if state["made"] and not state["missing"] and not state["stale"]:
+            state = states[fid]
+            if fid not in todo:
                 print(f"[{i}/{len(ids)}] {fid}: records complete, skipped", file=sys.stderr)
                 continue
             print(f"[{i}/{len(ids)}] {fid}: {state['missing']} run(s) to make, {state['stale']} stale",
@@ -148,8 +196,12 @@ def main(argv=None) -> int:
             if rc != 0:
                 failed.append(fid)
                 continue
+            measured = record_measured_minutes(fid, out)
             if args.commit:
-                _git_commit([out / "runs", out / "figures" / fid], f"reference: quick records of {fid}")
+                from figures.pipeline import TIMINGS
+
+                paths = [out / "runs", out / "figures" / fid] + ([TIMINGS.relative_to(ROOT)] if measured else [])
+                _git_commit(paths, f"reference: quick records of {fid}")
     rc = rebuild_ledger(out)
     if args.commit:
         _git_commit([out / "ledger.json", out / "REPORT.md"], "reference: quick ledger rebuilt from the records")
