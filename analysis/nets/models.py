@@ -15,8 +15,9 @@ Conventions shared by all networks:
   ``register_forward_hook`` on it sees the block's input and output.
 
 Plugins: before a name is looked up, :func:`build_model` imports the modules listed in
-``PLUGIN_MODULES`` that exist, so e.g. ``analysis/nets/binary.py`` can ``@register_model(...)``
-binary networks without editing this file.
+``PLUGIN_MODULES`` that exist, so e.g. ``analysis/nets/dhkd.py`` can ``@register_model(...)``
+networks without editing this file. The binary networks of the LCR paper (``binary_resnet20``,
+``binary_resnet18``) are defined here, on :class:`analysis.nets.sign.BinaryConv2d`.
 
 Readings taken where a paper is not explicit are written at each network below.
 """
@@ -24,20 +25,23 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-from typing import Callable
+from typing import Callable, Sequence
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from .sign import BinaryConv2d
+
 __all__ = [
     "MODELS", "PLUGIN_MODULES", "register_model", "build_model", "list_models",
     "count_parameters", "conv_weights", "residual_blocks", "scaled", "BasicBlock",
     "ConvStage", "CNN", "CdgCNN", "CifarResNet", "VGG",
+    "BinaryBasicBlock", "BinaryResNet", "binary_resnet20", "binary_resnet18",
 ]
 
 MODELS: dict[str, Callable[..., nn.Module]] = {}
-PLUGIN_MODULES = ("analysis.nets.binary", "analysis.nets.dhkd", "analysis.nets.zoo")
+PLUGIN_MODULES = ("analysis.nets.dhkd", "analysis.nets.zoo")
 
 
 def register_model(name: str):
@@ -401,3 +405,101 @@ class VGG(nn.Module):
 def vgg16(num_classes=10, in_channels=3, image_size=32, width=1.0):
     """VGG-16-BN, CIFAR form (see VGG)."""
     return VGG(_VGG16, num_classes, in_channels, image_size, width)
+
+
+# ---------------------------------------------------------------------------------------------
+# Binary ResNets (paper 002, LCR-BNN; IR-Net's layouts). BinaryConv2d: analysis.nets.sign
+# ---------------------------------------------------------------------------------------------
+
+class BinaryBasicBlock(nn.Module):
+    """IR-Net basic block with binary 3×3 convolutions and hardtanh activations.
+
+    bireal=False: y = htanh(BN(conv2(htanh(BN(conv1(x))))) + shortcut(x));
+    bireal=True (Bi-Real, a shortcut around each conv): h = htanh(BN(conv1(x)) + shortcut(x)),
+    y = htanh(BN(conv2(h)) + h). Shortcut: identity, option "A" (pad) or "B" (real 1×1 conv + BN,
+    IR-Net's ImageNet downsample). (B, c_in, H, W) → (B, c_out, H/stride, W/stride).
+    """
+
+    def __init__(self, c_in: int, c_out: int, stride: int = 1, shortcut: str = "A", bireal: bool = False,
+                 **conv_kw):
+        super().__init__()
+        self.conv1 = BinaryConv2d(c_in, c_out, 3, stride=stride, padding=1, bias=False, **conv_kw)
+        self.bn1 = nn.BatchNorm2d(c_out)
+        self.conv2 = BinaryConv2d(c_out, c_out, 3, stride=1, padding=1, bias=False, **conv_kw)
+        self.bn2 = nn.BatchNorm2d(c_out)
+        self.bireal = bireal
+        if stride == 1 and c_in == c_out:
+            self.shortcut = nn.Identity()
+        elif shortcut == "A":
+            self.shortcut = _PadShortcut(c_in, c_out, stride)
+        elif shortcut == "B":
+            self.shortcut = nn.Sequential(nn.Conv2d(c_in, c_out, 1, stride=stride, bias=False), nn.BatchNorm2d(c_out))
+        else:
+            raise ValueError(f"shortcut must be 'A' or 'B', got {shortcut!r}")
+
+    def forward(self, x):
+        if self.bireal:
+            h = F.hardtanh(self.bn1(self.conv1(x)) + self.shortcut(x))
+            return F.hardtanh(self.bn2(self.conv2(h)) + h)
+        h = F.hardtanh(self.bn1(self.conv1(x)))
+        return F.hardtanh(self.bn2(self.conv2(h)) + self.shortcut(x))
+
+
+class BinaryResNet(nn.Module):
+    """Real-valued stem → stages of BinaryBasicBlocks → global average pool → real Linear.
+
+    stem="cifar": 3×3 conv + BN + hardtanh; stem="imagenet": 7×7/2 conv + BN + hardtanh +
+    3×3/2 max pool. ``blocks``: the residual blocks in forward order (what LCR hooks).
+    """
+
+    def __init__(self, widths: Sequence[int], n_blocks: Sequence[int], num_classes: int, in_channels: int,
+                 stem: str = "cifar", shortcut: str = "A", bireal: bool = False, **conv_kw):
+        super().__init__()
+        c = widths[0]
+        if stem == "cifar":
+            self.stem = nn.Sequential(nn.Conv2d(in_channels, c, 3, padding=1, bias=False), nn.BatchNorm2d(c),
+                                      nn.Hardtanh())
+        elif stem == "imagenet":
+            self.stem = nn.Sequential(nn.Conv2d(in_channels, c, 7, stride=2, padding=3, bias=False),
+                                      nn.BatchNorm2d(c), nn.Hardtanh(), nn.MaxPool2d(3, stride=2, padding=1))
+        else:
+            raise ValueError(f"stem must be 'cifar' or 'imagenet', got {stem!r}")
+        stages = []
+        for i, (w, n) in enumerate(zip(widths, n_blocks)):
+            layer = []
+            for j in range(n):
+                layer.append(BinaryBasicBlock(c, w, stride=2 if (i > 0 and j == 0) else 1, shortcut=shortcut,
+                                              bireal=bireal, **conv_kw))
+                c = w
+            stages.append(nn.Sequential(*layer))
+        self.stages = nn.Sequential(*stages)
+        self.fc = nn.Linear(c, num_classes)
+
+    @property
+    def blocks(self) -> tuple[BinaryBasicBlock, ...]:
+        return tuple(b for stage in self.stages for b in stage)
+
+    def forward(self, x):
+        x = self.stages(self.stem(x))
+        return self.fc(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
+
+
+@register_model("binary_resnet20")
+def binary_resnet20(num_classes=10, in_channels=3, image_size=32, width=1.0, bireal=False, scale="channel",
+                    backward="ste", binary_activations=True, shortcut="A"):
+    """Binary ResNet-20 (IR-Net's CIFAR layout: 3 stages × 3 blocks, 16/32/64 channels × width,
+    option-A shortcuts, real stem and fc). ``bireal=True`` is Table 2's "Ours-bireal" row."""
+    widths = [scaled(c, width) for c in (16, 32, 64)]
+    return BinaryResNet(widths, [3, 3, 3], num_classes, in_channels, "cifar", shortcut, bireal,
+                        scale=scale, backward=backward, binary_activations=binary_activations)
+
+
+@register_model("binary_resnet18")
+def binary_resnet18(num_classes=10, in_channels=3, image_size=32, width=1.0, stem=None, bireal=True,
+                    scale="channel", backward="ste", binary_activations=True):
+    """Binary ResNet-18 (IR-Net's: [2, 2, 2, 2] blocks of 64–512 channels × width, Bi-Real
+    shortcuts, real 1×1 downsampling). stem None: "imagenet" when image_size ≥ 64, else "cifar"."""
+    stem = stem or ("imagenet" if image_size >= 64 else "cifar")
+    widths = [scaled(c, width) for c in (64, 128, 256, 512)]
+    return BinaryResNet(widths, [2, 2, 2, 2], num_classes, in_channels, stem, "B", bireal,
+                        scale=scale, backward=backward, binary_activations=binary_activations)
