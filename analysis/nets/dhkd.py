@@ -33,7 +33,7 @@ from .hooks import HookEnv, StepContext, register_hook
 from .models import register_model
 
 __all__ = ["NonLinearHead", "DualHead", "dual_head", "dhkd_loss", "single_head_loss", "kd_baseline_loss",
-           "flat_grads", "ga_backward", "ga_backward_shared", "ga_backward_two_vjp", "ga_coefficient", "ga_surrogate", "param_groups", "gradient_cosines", "head_features", "probe_metrics"]
+           "flat_grads", "ga_backward", "ga_backward_shared", "ga_backward_two_vjp", "ga_coefficient", "ga_surrogate", "ga_terms", "param_groups", "gradient_cosines", "head_features", "probe_metrics"]
 
 
 # ----------------------------------------------------------------------------- model
@@ -309,6 +309,57 @@ def ga_coefficient(main_loss: torch.Tensor, aux_loss: torch.Tensor, params: Iter
     return torch.zeros((), dtype=main_loss.dtype)
 
 
+def ga_terms(main_loss: torch.Tensor, aux_loss: torch.Tensor, model: nn.Module,
+             granularity: str = "flat") -> dict[str, torch.Tensor]:
+    """Eq. 6 as loss terms for the one trainer, and the control statistics of issue 16 §3.
+
+    Returns {"ga": t, "ga_fire": f, "ga_extra_ce": e}. ``t``'s gradient, added to ∇(main + aux),
+    turns the update into ∇main + Eq.6(∇aux): ``"flat"`` (official code) −s·main with one s =
+    min(0, ⟨∇aux, ∇main⟩)/‖∇main‖² over all parameters; ``"per_tensor"`` −Σ_p s_p·⟨∇_p main
+    (held constant), p⟩ with s_p from tensor p alone, whose gradient on p is −s_p·∇_p main.
+    ``f`` and ``e`` are detached constants (no gradient; the trainer logs them as ``loss.ga_fire``
+    and ``loss.ga_extra_ce``, epoch means): ``f`` the fraction of parameter tensors whose
+    projection fired (flat: 1 or 0, the whole vector), ``e`` = ‖extra CE component on head 1‖ /
+    ‖∇_head1 CE‖, i.e. |s| under flat (head 1 steps by (1 + |s|)·∇CE on conflict, the review's
+    confound) and 0 under per-tensor (∇_head1 of the KD term on head 2 is 0, no conflict there).
+    """
+    if granularity not in ("flat", "per_tensor"):
+        raise ValueError(f"granularity must be 'flat' or 'per_tensor', got {granularity!r}")
+    params = [p for p in model.parameters() if p.requires_grad]
+    gm = flat_grads(main_loss, params)
+    ga = flat_grads(aux_loss, params)
+    try:
+        head_ids = {id(p) for p in param_groups(model)["head"]}
+    except ValueError:          # no final linear head (hand-made test modules): no head statistic
+        head_ids = set()
+    f64 = torch.float64
+    if granularity == "flat":
+        dot = sum(torch.sum(a.double() * m.double()) for a, m in zip(ga, gm))
+        nrm = sum(torch.sum(m.double() ** 2) for m in gm)
+        s = (dot / nrm) if (dot < 0 and nrm > 0) else torch.zeros((), dtype=f64)
+        fire = torch.as_tensor(float(dot < 0), dtype=main_loss.dtype)
+        term = -s.to(main_loss.dtype).detach() * main_loss
+        extra = torch.as_tensor(abs(float(s)) if head_ids else 0.0, dtype=main_loss.dtype)
+        return {"ga": term, "ga_fire": fire, "ga_extra_ce": extra}
+    term = torch.zeros((), dtype=main_loss.dtype)
+    fired, extra_sq, head_sq = 0, 0.0, 0.0
+    for p, a, m in zip(params, ga, gm):
+        dot = torch.sum(a.double() * m.double())
+        nrm = torch.sum(m.double() ** 2)
+        s_p = (dot / nrm) if (dot < 0 and nrm > 0) else None
+        if id(p) in head_ids:
+            head_sq += float(nrm)
+        if s_p is None:
+            continue
+        fired += 1
+        term = term - s_p.to(p.dtype).detach() * torch.sum(m.detach() * p)
+        if id(p) in head_ids:
+            extra_sq += float(s_p) ** 2 * float(nrm)
+    fire = torch.as_tensor(fired / max(len(params), 1), dtype=main_loss.dtype)
+    extra = torch.as_tensor(math.sqrt(extra_sq / head_sq) if head_sq > 0 else 0.0, dtype=main_loss.dtype)
+    return {"ga": term, "ga_fire": fire, "ga_extra_ce": extra}
+
+
 def ga_surrogate(main_loss: torch.Tensor, aux_loss: torch.Tensor, params: Iterable[torch.Tensor]) -> torch.Tensor:
     """A 0-d tensor whose gradient is Eq. 6's flat projection of ∇aux against ∇main.
 
@@ -358,13 +409,16 @@ def dhkd_hook(spec: dict, env: HookEnv):
 
     spec: ``mode`` "dhkd" (KD term on the DualHead's auxiliary logits) or "single_head" (on the
     trained logits, Eq. 2); ``kd`` "binary_kl_norm" | "binary_kl" | "kd"; ``alpha``; ``T``;
-    ``gamma`` (the hook adds (γ − 1)·CE, so γ = 0 trains the KD term alone); ``ga`` (Eq. 6, flat,
-    via :func:`ga_coefficient`: the term −s·γ·CE turns ∇ into ∇CE + Eq.6(∇kd)); ``kd_epochs``
+    ``gamma`` (the hook adds (γ − 1)·CE, so γ = 0 trains the KD term alone); ``ga`` (Eq. 6 via
+    :func:`ga_terms`: the term −s·γ·CE turns ∇ into ∇CE + Eq.6(∇kd)); ``ga_granularity``
+    ``"flat"`` (default, official code) or ``"per_tensor"`` (Eq. 6 per parameter tensor, the
+    issue-16 control); with GA the zero-gradient terms ``ga_fire`` and ``ga_extra_ce`` log how
+    often the projection fires and head 1's extra CE step (see :func:`ga_terms`); ``kd_epochs``
     (None: always; n: the KD term only in epochs 1…n, α = 0 afterwards, Appendix F's ImageNet
     setting "BinaryKL loss in the first 50 epochs"). Terms: ``kd``, and ``ce_extra`` / ``ga`` when
     used. The hook's ``weight`` must be 1 (α is inside).
     """
-    known = {"name", "weight", "mode", "kd", "alpha", "T", "gamma", "ga", "kd_epochs"}
+    known = {"name", "weight", "mode", "kd", "alpha", "T", "gamma", "ga", "ga_granularity", "kd_epochs"}
     extra = set(spec) - known
     if extra:
         raise ValueError(f"dhkd loss hook: unknown keys {sorted(extra)}; expected some of {sorted(known)}")
@@ -376,6 +430,9 @@ def dhkd_hook(spec: dict, env: HookEnv):
         raise ValueError(f"dhkd loss hook: kd must be binary_kl_norm, binary_kl or kd, got {kd!r}")
     alpha, T, gamma = float(spec.get("alpha", 1.0)), float(spec.get("T", 2.0)), float(spec.get("gamma", 1.0))
     ga = bool(spec.get("ga", False))
+    ga_granularity = spec.get("ga_granularity", "flat")
+    if ga_granularity not in ("flat", "per_tensor"):
+        raise ValueError(f"dhkd loss hook: ga_granularity must be 'flat' or 'per_tensor', got {ga_granularity!r}")
     kd_epochs = spec.get("kd_epochs")
     if kd_epochs is not None and (isinstance(kd_epochs, bool) or int(kd_epochs) < 0):
         raise ValueError(f"dhkd loss hook: kd_epochs must be None or an int >= 0, got {kd_epochs!r}")
@@ -398,7 +455,7 @@ def dhkd_hook(spec: dict, env: HookEnv):
             out["ce_extra"] = (gamma - 1.0) * F.cross_entropy(step.logits, step.y)
         if ga:
             main = gamma * F.cross_entropy(step.logits, step.y)
-            out["ga"] = -ga_coefficient(main, out["kd"], step.model.parameters()) * main
+            out.update(ga_terms(main, out["kd"], step.model, ga_granularity))
         return out
     return terms
 
