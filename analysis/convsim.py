@@ -59,6 +59,10 @@ __all__ = [
     "fm_inner_parseval",
     "pair_convsim_ratio",
     "min_convsim_ratio",
+    "ocnn_padding",
+    "ocnn_self_conv",
+    "ocnn_orth_loss",
+    "feature_map_similarity",
 ]
 
 PAIRS = ("all", "adjacent")
@@ -840,3 +844,90 @@ def convsim_loss_hessian(kernels, pairs="all", channels="all") -> np.ndarray:
             h[iu, iv] += cross
             h[iv, iu] += cross.T
     return h
+
+
+# The nearest peer: OCNN's kernel-orthogonality regulariser (Wang et al., CVPR 2020)
+# ---------------------------------------------------------------------------------------------
+
+def ocnn_padding(n: int, stride: int = 1) -> int:
+    """OCNN's padding P = ⌊(N−1)/S⌋·S for kernel size N and stride S (Wang et al. 2020, §3):
+    every shift −P, −P+S, …, P at which two kernels still overlap."""
+    n, stride = _check_int(n, "n"), _check_int(stride, "stride")
+    if n < 1 or stride < 1:
+        raise ValueError(f"ocnn_padding needs n >= 1 and stride >= 1, got n={n}, stride={stride}")
+    return ((n - 1) // stride) * stride
+
+
+def ocnn_self_conv(kernels, stride: int = 1) -> np.ndarray:
+    """Conv(K, K) of OCNN: the kernels (S, C, N) or (S, C, N, N) convolved with themselves as a
+    Conv1d/Conv2d layer does (the kernel tensor as a batch of S inputs of C channels, padding
+    P = :func:`ocnn_padding`, stride S).
+
+    out[i, j, u(, v)] = Σ_c Σ_t K_i[c, t + s]·K_j[c, t] at shift s = u·stride − P per axis
+    (zero outside the kernel), u = 0 … 2P/stride; shape (S, S, 2P/stride + 1 (, same)).
+    The centre u = P/stride is shift 0, where out[i, j] = ⟨K_i, K_j⟩.
+    """
+    k, nd = _check_kernels(kernels)
+    stride = _check_int(stride, "stride")
+    n = k.shape[-1]
+    p = ocnn_padding(n, stride)
+    shifts = range(-p, p + 1, stride)
+    s = k.shape[0]
+    out = np.zeros((s, s) + (len(shifts),) * nd)
+    for idx in itertools.product(range(len(shifts)), repeat=nd):
+        a_sl, b_sl = [slice(None), slice(None)], [slice(None), slice(None)]
+        for u in idx:
+            sh = shifts[u]
+            lo, hi = max(0, -sh), min(n, n - sh)        # t with 0 <= t + sh < N
+            a_sl.append(slice(lo + sh, hi + sh))
+            b_sl.append(slice(lo, hi))
+        a = k[tuple(a_sl)].reshape(s, -1)
+        b = k[tuple(b_sl)].reshape(s, -1)
+        out[(slice(None), slice(None)) + idx] = a @ b.T
+    return out
+
+
+def ocnn_orth_loss(kernels, stride: int = 1) -> float:
+    """OCNN's orthogonal-convolution regulariser L_orth = ‖Conv(K, K) − I_r0‖²_F (Wang et al.,
+    CVPR 2020, §3: the conv-orthogonality condition Conv(K, K) = I_r0 as a soft penalty, with the
+    padding P of its stride-S condition), I_r0 the identity at the centre shift:
+
+        L_orth = Σ_s Σ_{i,j} (Σ_c (K_i[c] ⋆ K_j[c])[s] − δ_ij·δ_s0)²,   s = −P, −P+S, …, P.
+
+    kernels (S, C, N) or (S, C, N, N); float64. The official code (samaonline/Orthogonal-
+    Convolutional-Neural-Networks, imagenet/utils.py ``deconv_orth_dist``) returns the norm, not
+    its square, with padding 1; we follow the paper's squared norm and P = ⌊(N−1)/S⌋·S.
+
+    Relation to L_CS (Eq. 10 of paper 001): for one channel (C = 1) and stride 1 the i ≠ j
+    terms are 2·Σ_{i<j} ‖K_i ⋆ K_j‖² = 2·L_CS; the i = j terms add Σ_i ‖K_i ⋆ K_i − δ‖², which
+    holds every kernel at unit norm (no shrinking) and white autocorrelation.
+    """
+    out = ocnn_self_conv(kernels, stride)
+    s = out.shape[0]
+    centre = tuple(d // 2 for d in out.shape[2:])
+    out[(slice(None), slice(None)) + centre] -= np.eye(s)
+    return float(np.sum(out * out))
+
+
+def feature_map_similarity(fmaps) -> dict:
+    """Similarity of the channels of one layer's feature maps, raw and scale-free.
+
+    fmaps (B, S, H, W) or (B, S, L) (a conv layer's output for B inputs). Per input b and channel
+    pair i < j: ⟨F_i, F_j⟩ over the spatial positions and cos(F_i, F_j) = ⟨F_i, F_j⟩/(‖F_i‖·‖F_j‖)
+    (pairs with a zero map count as cos 0). Returns {"inner_abs_mean": mean |⟨F_i, F_j⟩| / (number
+    of positions), "cos_abs_mean": mean |cos(F_i, F_j)|} over pairs and inputs (floats).
+    """
+    f = _as_real_array(fmaps, "fmaps")
+    if f.ndim < 3:
+        raise ValueError(f"fmaps must have shape (B, S, ...spatial), got {f.shape}")
+    b, s = f.shape[:2]
+    f = f.reshape(b, s, -1)
+    if s < 2:
+        return {"inner_abs_mean": 0.0, "cos_abs_mean": 0.0}
+    g = np.einsum("bip,bjp->bij", f, f)                     # (B, S, S)
+    d = np.sqrt(np.einsum("bii->bi", g))
+    den = d[:, :, None] * d[:, None, :]
+    cos = np.divide(g, den, out=np.zeros_like(g), where=den > 0)
+    iu = np.triu_indices(s, 1)
+    return {"inner_abs_mean": float(np.mean(np.abs(g[:, iu[0], iu[1]])) / f.shape[2]),
+            "cos_abs_mean": float(np.mean(np.abs(cos[:, iu[0], iu[1]])))}
