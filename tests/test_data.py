@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import os
 import pickle
+import re
 import struct
 from pathlib import Path
 from types import SimpleNamespace
@@ -416,7 +417,8 @@ def test_workbench_data_verifies_what_it_lists(isolated, capsys, damage, message
     assert row["present"] and not row["ok"] and message in " ".join(row["problems"])
     assert D.cli_data(SimpleNamespace(data_dir=isolated / "d")) == 0
     out = capsys.readouterr().out
-    assert "fashion-mnist  BAD" in out and message in out and "fashion-mnist  yes" not in out
+    assert re.search(r"^fashion-mnist +BAD", out, re.M) and message in out
+    assert not re.search(r"^fashion-mnist +yes", out, re.M)
     (line,) = D.data_problems(["fashion-mnist"], isolated / "d")          # one line per problem
     assert "\n" not in line and str(folder / "train-images-idx3-ubyte.gz") in line
 
@@ -448,7 +450,7 @@ def test_explicit_data_dir_is_the_only_place(isolated, monkeypatch, capsys):
     assert str(empty) in line and "only --data-dir" in line and "get it:" in line and "\n" not in line
     D.cli_data(SimpleNamespace(data_dir=empty))
     out = capsys.readouterr().out
-    assert "fashion-mnist  no" in out and str(isolated / "env") not in out
+    assert re.search(r"^fashion-mnist +no", out, re.M) and str(isolated / "env") not in out
 
 
 @needs_real

@@ -78,3 +78,41 @@ def test_errors(tmp_path):
     (tmp_path / "train" / "a" / "bad.jpg").write_bytes(b"not a jpeg")
     with pytest.raises(ValueError, match="cannot decode"):
         IF.load_imagefolder(tmp_path, "train", size=8)
+
+
+# --- `imagenet` as a data set of the loaders (analysis.nets.data) ---------------------------------
+
+def test_imagenet_is_a_data_set_of_the_loaders(tmp_path, monkeypatch):
+    from analysis.nets import data as D
+
+    monkeypatch.setattr(D, "_default_places", lambda: [tmp_path / "none"])
+    monkeypatch.delenv("WORKBENCH_DATA", raising=False)
+    with pytest.raises(FileNotFoundError, match="(?s)imagenet.*ILSVRC-2012"):
+        D.load_dataset("imagenet", "train", tmp_path)
+    make_folder(tmp_path / "imagenet")
+    assert D.find_dataset("imagenet", "test", tmp_path) == [tmp_path / "imagenet" / "val"]
+    tr = D.load_dataset("imagenet", "train", tmp_path)
+    te = D.load_dataset("imagenet", "test", tmp_path)
+    assert tr.x.shape == (6, 3, 224, 224) and te.x.shape == (6, 3, 224, 224)
+    assert tr.name == "imagenet" and tr.num_classes == 3 and te.y.tolist() == [0, 0, 1, 1, 2, 2]
+    assert D.normalization("imagenet") == (IF.IMAGENET_MEAN, IF.IMAGENET_STD)
+    row = D.verify_dataset("imagenet", tmp_path)
+    assert row["ok"] and row["records"] == {"train": 6, "test": 6}
+    std = D.verify_dataset("imagenet", tmp_path, standard=True)
+    assert not std["ok"] and "ILSVRC-2012 has 1281167" in std["problems"][0]
+    assert D.data_problems(["imagenet"], tmp_path) == []
+    # a bare train/ folder in a search place is not taken for ImageNet (only imagenet/ sub-folders)
+    make_folder(tmp_path / "other")
+    with pytest.raises(FileNotFoundError):
+        D.find_dataset("imagenet", "train", tmp_path / "other")
+
+
+def test_imagenet_synthetic_folder_round_trip(tmp_path):
+    from analysis.nets import data as D
+
+    folder = D.write_synthetic("imagenet", tmp_path, n_train=20, n_test=10)
+    assert folder == tmp_path / "imagenet"
+    tr = D.load_dataset("imagenet", "train", tmp_path)
+    te = D.load_dataset("imagenet", "test", tmp_path)
+    assert len(tr) == 20 and len(te) == 10 and tr.num_classes == te.num_classes == 10
+    assert np.bincount(tr.y, minlength=10).tolist() == [2] * 10

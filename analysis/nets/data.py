@@ -11,6 +11,15 @@ Formats (DESIGN.md, "Real data, real networks"):
   32×32 image) and ``labels`` (n ints).
 * CIFAR-100 — ``cifar-100-python/train`` and ``test``, the same with ``fine_labels`` (0…99; the
   fine labels are the ones used).
+* ``fashion-mnist-pairs100`` — a 100-class stand-in for CIFAR-100's K = 100 (never CIFAR-100),
+  built on the fly from the Fashion-MNIST files (:func:`pairs100_indices`): an image is two
+  Fashion-MNIST items as the two channels of one 32×32 image (each 28×28 item zero-padded by 2 on
+  every side), label 10·a + b (a: class of channel 0's item, b: channel 1's); 500 training images
+  per class (50,000, items from Fashion-MNIST's train split) and 100 test images per class
+  (10,000, from its test split), fixed by the constant seed ``PAIRS100_SEED`` = 0.
+* ImageNet (``imagenet``) — class folders ``imagenet/train/<class>/*.JPEG`` and
+  ``imagenet/val/<class>/*.JPEG`` (split ``test`` reads ``val``), read by
+  :mod:`analysis.nets.imagefolder` (resize 256, centre crop 224).
 
 Where a set is looked for: when the ``data_dir`` argument (``--data-dir``) is given, there
 *only* (a user who names a folder means that folder); otherwise, first match wins,
@@ -53,6 +62,8 @@ __all__ = [
     "data_problems",
     "cli_data",
     "write_synthetic",
+    "pairs100_indices",
+    "PAIRS100_SEED",
     "subset",
     "normalization",
     "channel_statistics",
@@ -83,6 +94,7 @@ class _Spec:
     # files with `channel_statistics` when they are present (agreement to the printed 4 digits).
     mean: tuple[float, ...]
     std: tuple[float, ...]
+    note: str = ""                 # shown by `workbench data` (the stand-in's "never CIFAR-100")
 
 
 _IDX_FILES = {
@@ -119,7 +131,31 @@ DATASETS: dict[str, _Spec] = {
         "https://www.cs.toronto.edu/~kriz/cifar.html), unpack it (cifar-100-python/) and pass "
         "--data-dir",
         (0.5071, 0.4865, 0.4409), (0.2673, 0.2564, 0.2762)),
+    # Built from the Fashion-MNIST files (kind "pairs"); mean/std: channel_statistics of the built
+    # training split (tests/test_standin_pairs100.py recomputes them when Fashion-MNIST is present).
+    "fashion-mnist-pairs100": _Spec(
+        "fashion-mnist-pairs100", "pairs", 100, 2, 32, ("fashion-mnist", "fashion_mnist", "FashionMNIST/raw"),
+        _IDX_FILES, "",
+        "it is built from Fashion-MNIST, so get Fashion-MNIST: apt-get install dataset-fashion-mnist "
+        "(Debian/Ubuntu; installs /usr/share/datasets/fashion-mnist), or download the four *-ubyte.gz "
+        "files from https://github.com/zalandoresearch/fashion-mnist and pass --data-dir",
+        (0.2192, 0.2190), (0.3319, 0.3319),
+        "a stand-in for CIFAR-100's K = 100, never CIFAR-100: two Fashion-MNIST items as the two "
+        "channels of a 32x32 image, label 10a + b, 500/100 per class, seed 0"),
+    # ILSVRC-2012 class folders (kind "imagefolder"), read by analysis.nets.imagefolder.
+    "imagenet": _Spec(
+        "imagenet", "imagefolder", 1000, 3, 224, ("imagenet", "ILSVRC2012", "ilsvrc2012"),
+        {"train": ("train",), "test": ("val",)}, "",
+        "download ILSVRC-2012 (https://image-net.org, registration needed), arrange train/ and val/ "
+        "with one sub-folder of JPEG files per class (the layout of torchvision's ImageFolder) in a "
+        "folder named imagenet/, and pass --data-dir",
+        (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)),
 }
+
+#: The fixed seed of the 100-class stand-in (part of its definition; never a run's seed).
+PAIRS100_SEED = 0
+#: Images per class of the stand-in (each split), from a standard-size Fashion-MNIST source.
+PAIRS100_PER_CLASS = {"train": 500, "test": 100}
 
 
 def _spec(name) -> _Spec:
@@ -219,10 +255,12 @@ def search_places(data_dir=None) -> list[Path]:
 
 
 def _candidate_dirs(spec: _Spec, data_dir) -> list[Path]:
-    """Every folder that may hold the files of `spec`: each place, then its named sub-folders."""
+    """Every folder that may hold the files of `spec`: each place, then its named sub-folders
+    (image folders: only the named sub-folders, as train/ and val/ are common names)."""
     out = []
     for base in search_places(data_dir):
-        out.append(base)
+        if spec.kind != "imagefolder":
+            out.append(base)
         out += [base / sub for sub in spec.subfolders]
     return out
 
@@ -230,9 +268,12 @@ def _candidate_dirs(spec: _Spec, data_dir) -> list[Path]:
 def _split_files(spec: _Spec, folder: Path, split: str) -> list[Path] | None:
     """The files of `split` in `folder` (IDX: plain preferred over .gz), or None if any is missing."""
     found = []
+    if spec.kind == "imagefolder":
+        d = folder / spec.files[split][0]
+        return [d] if d.is_dir() else None
     for fname in spec.files[split]:
         plain = folder / fname
-        if spec.kind == "idx":
+        if spec.kind in ("idx", "pairs"):
             alt = [plain, folder / (fname + ".gz"),
                    folder / fname.replace("-idx", ".idx"), folder / (fname.replace("-idx", ".idx") + ".gz")]
             hit = next((p for p in alt if p.is_file()), None)
@@ -245,7 +286,11 @@ def _split_files(spec: _Spec, folder: Path, split: str) -> list[Path] | None:
 
 
 def _not_found(spec: _Spec, split: str, looked: list[Path], data_dir=None) -> FileNotFoundError:
-    wanted = ", ".join(spec.files[split]) + (" (plain or .gz)" if spec.kind == "idx" else "")
+    wanted = ", ".join(spec.files[split]) + (" (plain or .gz)" if spec.kind in ("idx", "pairs") else "")
+    if spec.kind == "pairs":
+        wanted = f"Fashion-MNIST's {wanted}, the source of {spec.name}"
+    elif spec.kind == "imagefolder":
+        wanted = f"a folder {spec.files[split][0]}/ of class sub-folders"
     places = "\n  ".join(str(p) for p in looked)
     only = (f" (--data-dir {data_dir} is given, so only it is searched)" if data_dir is not None else "")
     return FileNotFoundError(
@@ -373,17 +418,75 @@ def _load_cifar(spec: _Spec, files: list[Path]) -> ArrayDataset:
                         files=tuple(files))
 
 
+def pairs100_indices(source_labels: np.ndarray, split: str, seed: int = PAIRS100_SEED,
+                     per_class: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(i0, i1, y) of the 100-class stand-in: image j is source item i0[j] as channel 0 and item
+    i1[j] as channel 1, label y[j] = 10·label(i0[j]) + label(i1[j]).
+
+    The rule (``rng = numpy.random.default_rng([seed, 0 for train | 1 for test])``, seed 0 in the
+    definition): m = min(``per_class`` (default 500 train, 100 test), ⌊smallest source class / 10⌋)
+    images per class. For channel role r = 0, then 1, and source class c = 0…9 in order: a
+    permutation of c's items (ascending source index, ``rng.permutation``), its first 10·m split
+    into 10 blocks of m; channel 0 of class 10a + b takes block b of a's role-0 permutation,
+    channel 1 takes block a of b's role-1 permutation. So no source item appears twice in one
+    channel role (the standard test split uses each of its 10,000 items exactly once per role).
+    Finally the 100·m images are shuffled by ``rng.permutation``.
+    """
+    split = _check_split(split)
+    y_src = np.asarray(source_labels, dtype=np.int64)
+    rng = np.random.default_rng([int(seed), 0 if split == "train" else 1])
+    members = [np.flatnonzero(y_src == c) for c in range(10)]
+    cap = PAIRS100_PER_CLASS[split] if per_class is None else int(per_class)
+    m = min(cap, min(len(mb) for mb in members) // 10)
+    if m < 1:
+        counts = [len(mb) for mb in members]
+        raise ValueError(f"fashion-mnist-pairs100 needs >= 10 source items of each of the 10 classes; "
+                         f"the {split} source has {counts}")
+    blocks = np.empty((2, 10, 10, m), dtype=np.int64)       # role, source class, partner class, j
+    for r in (0, 1):
+        for c in range(10):
+            blocks[r, c] = rng.permutation(members[c])[:10 * m].reshape(10, m)
+    i0 = blocks[0].reshape(100 * m)                          # row 10a + b: blocks[0, a, b]
+    i1 = blocks[1].transpose(1, 0, 2).reshape(100 * m)       # row 10a + b: blocks[1, b, a]
+    y = np.repeat(np.arange(100, dtype=np.int64), m)
+    order = rng.permutation(100 * m)
+    return i0[order], i1[order], y[order]
+
+
+def _load_pairs(spec: _Spec, files: list[Path], split: str) -> ArrayDataset:
+    src = _load_idx(DATASETS["fashion-mnist"], files)
+    i0, i1, y = pairs100_indices(src.y, split)
+    x = np.zeros((y.shape[0], 2, 32, 32), dtype=np.uint8)
+    x[:, 0, 2:30, 2:30] = src.x[i0, 0]
+    x[:, 1, 2:30, 2:30] = src.x[i1, 0]
+    return ArrayDataset(x, y, spec.name, spec.num_classes, src.source, files=src.files)
+
+
+def _load_imagefolder(spec: _Spec, files: list[Path], split: str) -> ArrayDataset:
+    from .imagefolder import find_classes, load_imagefolder
+
+    root = files[0].parent
+    classes = find_classes(root, "train") if (root / "train").is_dir() else None   # val indices = train's
+    return load_imagefolder(root, spec.files[split][0], size=spec.size, classes=classes, name=spec.name)
+
+
 def load_dataset(name: str, split: str = "train", data_dir=None) -> ArrayDataset:
-    """Read data set `name` ('fashion-mnist', 'mnist', 'cifar10', 'cifar100'), `split` 'train' or
-    'test', from the first place that holds it (see the module docstring).
+    """Read data set `name` ('fashion-mnist', 'mnist', 'cifar10', 'cifar100',
+    'fashion-mnist-pairs100', 'imagenet'), `split` 'train' or 'test' (ImageNet: val/), from the
+    first place that holds it (see the module docstring).
 
     Returns an ArrayDataset with x (n, C, H, W) uint8 — (n, 1, 28, 28) for the MNIST sets,
-    (n, 3, 32, 32) for CIFAR — and y (n,) int64.
+    (n, 3, 32, 32) for CIFAR, (n, 2, 32, 32) for the pairs stand-in, (n, 3, 224, 224) for
+    ImageNet (small folders only: all in memory) — and y (n,) int64.
     Raises FileNotFoundError (missing: every place looked at and how to get it) or ValueError
     (corrupt file: which file and what is wrong).
     """
     spec = _spec(name)
     files = find_dataset(name, split, data_dir)
+    if spec.kind == "pairs":
+        return _load_pairs(spec, files, split)
+    if spec.kind == "imagefolder":
+        return _load_imagefolder(spec, files, split)
     return _load_idx(spec, files) if spec.kind == "idx" else _load_cifar(spec, files)
 
 
@@ -396,7 +499,8 @@ def load_dataset(name: str, split: str = "train", data_dir=None) -> ArrayDataset
 # whose .gz files are recompressed, so the archive checksums published upstream do not apply;
 # the decompressed IDX bytes are the same as upstream's).
 STANDARD_COUNTS = {"fashion-mnist": (60000, 10000), "mnist": (60000, 10000),
-                   "cifar10": (50000, 10000), "cifar100": (50000, 10000)}
+                   "cifar10": (50000, 10000), "cifar100": (50000, 10000),
+                   "fashion-mnist-pairs100": (50000, 10000), "imagenet": (1281167, 50000)}
 DECOMPRESSED_MD5 = {
     "fashion-mnist": {
         "train-images-idx3-ubyte": "f4a8712d7a061bf5bd6d2ca38dc4d50a",
@@ -422,6 +526,29 @@ def _verify_split(spec: _Spec, files: list[Path], split: str, standard: bool) ->
     import hashlib
 
     problems, count = [], 0
+    if spec.kind == "pairs":                 # verify the Fashion-MNIST source, count the pairs built
+        src = DATASETS["fashion-mnist"]
+        count, problems = _verify_split(src, files, split, False)
+        if not problems:
+            try:
+                count = int(pairs100_indices(read_idx(files[1], 1), split)[2].shape[0])
+            except ValueError as exc:
+                problems.append(str(exc))
+        if not problems and standard and count != STANDARD_COUNTS[spec.name][split == "test"]:
+            problems.append(f"{spec.name} {split} split has {count} images; built from the standard "
+                            f"Fashion-MNIST it has {STANDARD_COUNTS[spec.name][split == 'test']}")
+        return count, problems
+    if spec.kind == "imagefolder":
+        from .imagefolder import list_images
+
+        try:
+            count = len(list_images(files[0].parent, files[0].name))
+        except (ValueError, FileNotFoundError) as exc:
+            return 0, [str(exc)]
+        if standard and count != STANDARD_COUNTS[spec.name][split == "test"]:
+            problems.append(f"{spec.name} {split} split has {count} images; ILSVRC-2012 has "
+                            f"{STANDARD_COUNTS[spec.name][split == 'test']}")
+        return count, problems
     try:
         if spec.kind == "idx":
             img, lab = files
@@ -496,7 +623,7 @@ def verify_dataset(name: str, data_dir=None, standard: bool = False) -> dict:
     row = {"name": name, "present": len(found) == 2, "ok": False,
            "path": str(found["train"][0].parent) if "train" in found else None,
            "files": [str(p) for s in found.values() for p in s], "records": {}, "problems": [],
-           "looked": [str(p) for p in looked], "how": spec.how_to_get}
+           "looked": [str(p) for p in looked], "how": spec.how_to_get, "note": spec.note}
     missing = [s for s in ("train", "test") if s not in found]
     if missing:
         row["path"] = None if len(missing) == 2 else row["path"]
@@ -547,6 +674,8 @@ def cli_data(args) -> int:
             recs = "/".join(str(r["records"][s]) for s in ("train", "test"))
             md5 = ", md5 verified" if r["name"] in DECOMPRESSED_MD5 else ""
             print(f"{r['name'].ljust(width)}  yes      {r['path']} ({recs} records{md5})")
+            if r.get("note"):
+                print(f"{''.ljust(width)}           {r['note']}")
         elif r["present"]:
             print(f"{r['name'].ljust(width)}  BAD      {r['path']}")
             for prob in r["problems"]:
@@ -613,6 +742,15 @@ def write_synthetic(name: str, root, n_train: int = 64, n_test: int = 32, seed: 
     For tests and the ``smoke`` preset only: never used in place of a missing data set.
     """
     spec = _spec(name)
+    if spec.kind == "pairs":         # the stand-in is built from Fashion-MNIST files: write those
+        for label, v in (("n_train", n_train), ("n_test", n_test)):
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
+                raise ValueError(f"{label} must be a positive int, got {v!r}")
+        # 100·⌈n/100⌉ source items (10 per class per 100) give ⌈n/100⌉ images per stand-in class
+        return write_synthetic("fashion-mnist", root, 100 * -(-int(n_train) // 100),
+                               100 * -(-int(n_test) // 100), seed, compress)
+    if spec.kind == "imagefolder":
+        return _write_synthetic_imagefolder(spec, root, n_train, n_test, seed)
     for label, v in (("n_train", n_train), ("n_test", n_test), ("seed", seed)):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < (0 if label == "seed" else 1):
             raise ValueError(f"{label} must be a {'non-negative' if label == 'seed' else 'positive'} int, "
@@ -644,6 +782,25 @@ def write_synthetic(name: str, root, n_train: int = 64, n_test: int = 32, seed: 
                 d[b"coarse_labels"] = [int(v) // 5 for v in y[idx]]
             with open(folder / fname, "wb") as fh:
                 pickle.dump(d, fh, protocol=2)
+    return folder
+
+
+def _write_synthetic_imagefolder(spec: _Spec, root, n_train: int, n_test: int, seed: int,
+                                 classes: int = 10, width: int = 40, height: int = 36) -> Path:
+    """``root/<set>/{train,val}/class_KKK/img_NNNNN.png``: ``classes`` class folders (fewer than
+    the real 1000: a smoke set), RGB noise plus a class-coded square, width × height pixels."""
+    from PIL import Image
+
+    rng = np.random.default_rng(seed)
+    folder = Path(root) / spec.subfolders[0]
+    for split, n in (("train", n_train), ("test", n_test)):
+        y = _balanced_labels(rng, int(n), classes)
+        x = _synthetic_images(rng, y, 3, max(width, height), classes)[:, :, :height, :width]
+        for c in range(classes):
+            (folder / spec.files[split][0] / f"class_{c:03d}").mkdir(parents=True, exist_ok=True)
+        for i, (img, c) in enumerate(zip(x, y)):
+            Image.fromarray(np.ascontiguousarray(img.transpose(1, 2, 0))).save(
+                folder / spec.files[split][0] / f"class_{int(c):03d}" / f"img_{i:05d}.png")
     return folder
 
 
