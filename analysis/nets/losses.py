@@ -299,6 +299,10 @@ def _sign_pairs(pairs, known=(), rows: int | None = None):
     return [(sg(i), sg(o)) for i, o in pairs]
 
 
+LCR_SCALES = ("eq12", "official")
+OFFICIAL_LCR_DIVISOR = 10000.0  # 42Shawn/LCR_BNN LCR/imagenet/main.py:291: alpha * loss_lcr.sum() / batch_size / 10000
+
+
 class LCRRegularizer:
     """Records a model's block activations during its forward pass and returns λ/2·L_Lip (Eq. 12).
 
@@ -310,11 +314,19 @@ class LCRRegularizer:
     the same ``blocks`` structure). The RM_B side keeps its graph; RM_F is detached.
     rm_batch: None — RMs from the whole batch; an int b — from the first b samples only (a
     cheaper estimate of the same matrices: RM cost is linear in the rows).
+    scale: how λ weights L_Lip — "eq12" (default): λ/2·L_Lip, Eq. 12 as printed; "official": the
+    official code's ``args.alpha * loss_lcr.sum() / args.batch_size / 10000`` (42Shawn/LCR_BNN
+    LCR/imagenet/main.py:291; α = ``lam``, its default 8 in utils/options.py), i.e. λ·L_Lip/(B·10⁴)
+    with B the size of the batch ``x`` passed to :meth:`loss` (``x`` is then required). That code is
+    the ImageNet code; the same scaling for CIFAR is an inference.
     """
 
     def __init__(self, model: nn.Module, lam: float = 1.0, beta: float = 2.0, iters: int = 5,
                  source: str = "same_pass", variant: str = "paper", convention: str = "batch",
-                 teacher: nn.Module | None = None, rm_batch: int | None = None):
+                 teacher: nn.Module | None = None, rm_batch: int | None = None, scale: str = "eq12"):
+        if scale not in LCR_SCALES:
+            raise ValueError(f"scale must be one of {LCR_SCALES}, got {scale!r}")
+        self.scale = scale
         if source not in ("same_pass", "latent", "teacher"):
             raise ValueError(f"source must be 'same_pass', 'latent' or 'teacher', got {source!r}")
         if source == "teacher" and teacher is None:
@@ -346,7 +358,11 @@ class LCRRegularizer:
             return [(i.detach(), o.detach()) for i, o in rec.pairs]
 
     def loss(self, x: torch.Tensor | None = None) -> torch.Tensor:
-        """λ/2·L_Lip for the forward pass just recorded; ``x`` is needed for "latent"/"teacher"."""
+        """λ/2·L_Lip (scale "eq12") or λ·L_Lip/(B·10⁴) (scale "official") for the forward pass just
+        recorded; ``x`` is needed for "latent"/"teacher" and for scale "official"."""
+        if self.scale == "official" and x is None:
+            raise ValueError("scale='official' needs the input batch x (its size B divides the loss)")
+        batch = None if x is None else int(x.shape[0])
         pairs = list(self.recorder.pairs)
         if any(p is None for p in pairs):
             raise ValueError("no forward pass recorded: call model(x) before reg.loss()")
@@ -363,7 +379,10 @@ class LCRRegularizer:
                 raise ValueError(f"source={self.source!r} needs the input batch x")
             pairs_f = self._fp_pairs(x)
             pairs_b = pairs
-        return self.lam / 2 * lcr_loss(pairs_b, pairs_f, self.beta, self.iters, self.variant, self.convention)
+        lip = lcr_loss(pairs_b, pairs_f, self.beta, self.iters, self.variant, self.convention)
+        if self.scale == "official":
+            return self.lam * lip / batch / OFFICIAL_LCR_DIVISOR
+        return self.lam / 2 * lip
 
     def remove(self):
         self.recorder.remove()
@@ -404,30 +423,57 @@ def lcr_gradient_scale(model: nn.Module, x: torch.Tensor, y: torch.Tensor, lam: 
 
 def lcr_loss_hook(spec: dict, env):
     """Loss hook for the one trainer (``extra_losses: [{name: "analysis.nets.binary:lcr_loss_hook",
-    weight: 1, lam: λ, ...}]``): the term ``lcr`` = λ/2·L_Lip (Eq. 12) of the step's forward pass.
+    weight: 1, lam: λ, ...}]``): the term ``lcr`` = λ/2·L_Lip (Eq. 12) of the step's forward pass,
+    or λ·L_Lip/(B·10⁴) with ``scale: official`` (the official code's weighting, α = λ).
 
-    Parameters (all optional): lam (1.0), beta (2.0), iters (5), source ("same_pass" | "latent"),
-    variant ("paper" | "official"), convention ("batch" | "per_sample"), rm_batch (None).
+    Parameters (all optional): lam (1.0), beta (2.0), iters (5), source ("same_pass" | "latent" |
+    "teacher"), variant ("paper" | "official"), convention ("batch" | "per_sample"), rm_batch (None),
+    scale ("eq12" | "official"), teacher (with source "teacher": a mapping of the teacher's
+    TrainConfig fields — a full-precision network with the same ``blocks`` layout, e.g. ``resnet20``
+    for ``binary_resnet20``; its run is found in the results root or trained first, as the
+    ``run`` teacher hook does, then frozen in eval mode: the official code's pretrained
+    ``resnet18_fp``).
     The block recorder is attached at the first step; that step's activations are recorded by one
     extra forward pass of the same batch (its BN statistics update counts once more), every later
     step reuses the trainer's own forward pass.
     """
     allowed = {"lam": 1.0, "beta": 2.0, "iters": 5, "source": "same_pass", "variant": "paper",
-               "convention": "batch", "rm_batch": None}
+               "convention": "batch", "rm_batch": None, "scale": "eq12", "teacher": None}
     extra = sorted(set(spec) - {"name", "weight"} - set(allowed))
     if extra:
         raise ValueError(f"lcr loss hook: unknown parameter(s) {extra}; allowed {sorted(allowed)}")
     p = {k: spec.get(k, v) for k, v in allowed.items()}
-    if p["source"] == "teacher":
-        raise ValueError("lcr loss hook: source 'teacher' is not available as a hook (use 'same_pass' or 'latent')")
+    if p["scale"] not in LCR_SCALES:
+        raise ValueError(f"lcr loss hook: scale must be one of {LCR_SCALES}, got {p['scale']!r}")
+    if p["source"] == "teacher" and not isinstance(p["teacher"], dict):
+        raise ValueError("lcr loss hook: source 'teacher' needs 'teacher': a mapping of the teacher run's "
+                         "TrainConfig fields")
+    if p["source"] != "teacher" and p["teacher"] is not None:
+        raise ValueError("lcr loss hook: 'teacher' is only used with source 'teacher'")
     state: dict = {}
+
+    def teacher_model(device):
+        if "teacher" not in state:
+            from analysis.nets.config import from_dict
+
+            if env is None or env.out is None or env.ensure_run is None:
+                raise ValueError("lcr loss hook: source 'teacher' needs the trainer's results root and ensure_run")
+            run = env.ensure_run(from_dict(dict(p["teacher"])), env.out, data_dir=env.data_dir, progress=False)
+            t = run.load_model().to(device).eval()
+            for q in t.parameters():
+                q.requires_grad_(False)
+            if len(getattr(t, "blocks", ())) < 1:
+                raise ValueError("lcr loss hook: the teacher model has no `blocks`")
+            state["teacher"] = t
+        return state["teacher"]
 
     def terms(step) -> dict:
         reg = state.get("reg")
         if reg is None or reg.model is not step.model:
+            teacher = teacher_model(step.x.device) if p["source"] == "teacher" else None
             reg = LCRRegularizer(step.model, lam=float(p["lam"]), beta=float(p["beta"]), iters=int(p["iters"]),
                                  source=p["source"], variant=p["variant"], convention=p["convention"],
-                                 rm_batch=p["rm_batch"])
+                                 teacher=teacher, rm_batch=p["rm_batch"], scale=p["scale"])
             state["reg"] = reg
             step.model(step.x)  # record this first step (the trainer's forward ran before the hooks)
         return {"lcr": reg.loss(step.x)}
