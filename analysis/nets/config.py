@@ -21,7 +21,8 @@ setting ← command-line overrides.  ``seeds``, ``grid``, ``settings`` and ``inh
 experiment-level keys (how many runs; so are ``cut`` and ``only``), not run fields, so they never enter a run's hash.
 
 The hash of a run is the SHA-256 of the canonical JSON of :meth:`TrainConfig.to_dict`
-(sorted keys, floats as ``repr``), first 12 hex digits.  Everything that changes a run's numbers
+(sorted keys, floats as ``repr``, hook names as their frozen hashed names from
+:mod:`analysis.nets.hook_names`), first 12 hex digits.  Everything that changes a run's numbers
 is a field; where the data lives (``--data-dir``) and whether a progress bar shows are not.
 """
 from __future__ import annotations
@@ -221,8 +222,12 @@ def _spec(s, where: str) -> dict:
 
 
 def config_hash(d: Mapping) -> str:
-    """SHA-256 (first 12 hex digits) of the canonical JSON of a config dict."""
-    text = json.dumps(d, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    """SHA-256 (first 12 hex digits) of the canonical JSON of a config dict, each hook named by its
+    hashed name (:func:`analysis.nets.hook_names.canonical_hooks`: a hook's short name and its
+    legacy name give the old hash; moving a hook's file changes no hash)."""
+    from .hook_names import canonical_hooks
+
+    text = json.dumps(canonical_hooks(d), sort_keys=True, separators=(",", ":"), allow_nan=False)
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 

@@ -12,9 +12,15 @@ Five kinds, each a registry ``name -> factory(spec, env)``; ``spec`` is the conf
 - ``"teacher"``: ``f() -> torch.nn.Module`` a frozen teacher; its logits reach loss hooks as
                  ``step.teacher_logits``
 
-A name not in the registry but of the form ``"package.module:attr"`` is imported, so a suite can
-ship its hook in its own module: ``extra_losses: [{name: "analysis.nets.lcr:lcr_loss", weight: 1}]``
-(``attr`` is the factory).  Register with ``@register_hook("loss", "name")``.
+Hooks are named by short names, ``<paper>.<what>`` (``convsim.init``, ``lcr.loss``, ``cdg.grad``,
+``generic.clip_norm``, …), all declared in ONE table, :data:`analysis.nets.hook_names.HOOKS` (short
+name → kind, ``"module:attr"`` of the factory, the name hashed for it); the factory's module is
+imported only when a run builds the hook. The legacy names configs used before (``"convsim"``,
+``"analysis.nets.cdg:grad_hook"``, …) are aliases (``hook_names.ALIASES``) and keep their run
+hashes (see :mod:`analysis.nets.hook_names`). Lookup order of :func:`get_hook`: the table (short
+name or alias), then names registered at run time with ``@register_hook(kind, name)`` (tests,
+one-off experiments), then — transitionally, for hooks not yet in the table — a
+``"package.module:attr"`` string is imported; anything else is an error listing the names.
 """
 from __future__ import annotations
 
@@ -25,6 +31,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 import torch
+
+from . import hook_names
 
 KINDS = ("init", "loss", "monitor", "grad", "teacher")
 _REGISTRY: dict[str, dict[str, Callable]] = {k: {} for k in KINDS}
@@ -61,7 +69,8 @@ class StepContext:
 
 
 def register_hook(kind: str, name: str):
-    """Decorator: register ``factory(spec, env)`` as hook ``name`` of ``kind``."""
+    """Decorator: register ``factory(spec, env)`` as hook ``name`` of ``kind`` at run time (tests,
+    one-off experiments). Hooks the project ships go into :data:`hook_names.HOOKS` instead."""
     if kind not in KINDS:
         raise ValueError(f"hook kind must be one of {KINDS}, got {kind!r}")
 
@@ -71,26 +80,43 @@ def register_hook(kind: str, name: str):
     return deco
 
 
-def get_hook(kind: str, spec: dict, env: HookEnv):
-    """Build the hook a config names (registered name or 'module:attr')."""
+def _import(target: str, what: str) -> Callable:
+    mod, attr = target.split(":", 1)
+    try:
+        return getattr(importlib.import_module(mod), attr)
+    except (ImportError, AttributeError) as exc:
+        raise ValueError(f"{what}: cannot import {target!r} ({exc})") from None
+
+
+def resolve_hook(kind: str, name: str) -> Callable:
+    """The factory of hook ``name`` of ``kind`` (short name, legacy alias, run-time registered
+    name, or an unlisted ``'module:attr'``); ValueError listing the names otherwise."""
     if kind not in KINDS:
         raise ValueError(f"hook kind must be one of {KINDS}, got {kind!r}")
-    name = spec["name"]
-    factory = _REGISTRY[kind].get(name)
-    if factory is None and ":" in name:
-        mod, attr = name.split(":", 1)
-        try:
-            factory = getattr(importlib.import_module(mod), attr)
-        except (ImportError, AttributeError) as exc:
-            raise ValueError(f"{kind} hook {name!r}: cannot import it ({exc})") from None
-    if factory is None:
-        raise ValueError(f"unknown {kind} hook {name!r}; registered: {sorted(_REGISTRY[kind])} "
-                         f"(or give 'package.module:factory')")
-    return factory(spec, env)
+    short = hook_names.short_name(kind, name)
+    if short is not None:
+        return _import(hook_names.HOOKS[short][1], f"{kind} hook {name!r} ({short})")
+    if name in _REGISTRY[kind]:
+        return _REGISTRY[kind][name]
+    if name in hook_names.HOOKS:
+        raise ValueError(f"hook {name!r} is a {hook_names.HOOKS[name][0]} hook, not a {kind} hook; "
+                         f"{kind} hooks: {list_hooks()[kind]}")
+    if ":" in name:
+        return _import(name, f"{kind} hook {name!r}")
+    raise ValueError(f"unknown {kind} hook {name!r}; registered {kind} hooks: {list_hooks()[kind]} "
+                     f"(all: {hook_names.names()}; legacy names are aliases, see "
+                     f"analysis/nets/hook_names.py)")
+
+
+def get_hook(kind: str, spec: dict, env: HookEnv):
+    """Build the hook a config names (see the module docstring for the lookup)."""
+    return resolve_hook(kind, spec["name"])(spec, env)
 
 
 def list_hooks() -> dict[str, list[str]]:
-    return {k: sorted(v) for k, v in _REGISTRY.items()}
+    """Per kind: the short names of the table and the names registered at run time."""
+    return {k: sorted(set(hook_names.names(k))
+                      | {n for n in _REGISTRY[k] if hook_names.short_name(k, n) is None}) for k in KINDS}
 
 
 def _params(spec: dict, allowed: dict[str, Any]) -> dict[str, Any]:
@@ -115,7 +141,6 @@ def _layer_cs(model, pairs: str, channels: str) -> list[torch.Tensor]:
     return [convsim_loss(w, pairs=pairs, channels=channels) for w in _conv_weights(model)]
 
 
-@register_hook("init", "convsim")
 def convsim_init(spec: dict, env: HookEnv):
     """Algorithm 1 of paper 001: ``steps`` Adam steps (lr) on Σ_layers L_CS(K^(j)) before training.
 
@@ -147,7 +172,6 @@ def convsim_init(spec: dict, env: HookEnv):
     return run
 
 
-@register_hook("loss", "convsim")
 def convsim_regularizer(spec: dict, env: HookEnv):
     """Algorithm 2 of paper 001: terms ``cs.<j>`` = L_CS(K^(j)) of every conv layer j; the trainer
     adds β·Σ_j (β = spec["weight"])."""
@@ -158,7 +182,6 @@ def convsim_regularizer(spec: dict, env: HookEnv):
     return terms
 
 
-@register_hook("monitor", "convsim")
 def convsim_monitor(spec: dict, env: HookEnv):
     """L_CS (Eq. 10) of every conv layer and their sum, no gradient: ``cs.<j>``, ``cs.total``."""
     p = _params(spec, {"pairs": "all", "channels": "all"})
@@ -172,7 +195,6 @@ def convsim_monitor(spec: dict, env: HookEnv):
 
 # ----------------------------------------------------------------------------- generic hooks
 
-@register_hook("grad", "clip_norm")
 def clip_norm(spec: dict, env: HookEnv):
     """Rescale all gradients so their joint 2-norm is at most ``max_norm``."""
     p = _params(spec, {"max_norm": 1.0})
@@ -182,7 +204,6 @@ def clip_norm(spec: dict, env: HookEnv):
     return transform
 
 
-@register_hook("grad", "throttle")
 def throttle(spec: dict, env: HookEnv):
     """Leaves gradients unchanged and sleeps ``seconds`` per step (tests that kill a run mid-way)."""
     p = _params(spec, {"seconds": 0.05})
@@ -192,7 +213,6 @@ def throttle(spec: dict, env: HookEnv):
     return transform
 
 
-@register_hook("teacher", "run")
 def teacher_from_run(spec: dict, env: HookEnv):
     """A frozen teacher: the final model of the cached run of ``config`` (a TrainConfig mapping),
     trained first if the cache does not hold it (under the same results root)."""
