@@ -241,7 +241,7 @@ def test_hook_by_import_path_and_unknown_hook(tmp_path):
 
 
 def test_algorithm1_init_matches_hand_written_adam_loop():
-    """Twin of hooks.convsim_init: Adam (lr) on Σ_j L_CS over the conv kernels, I steps."""
+    """Twin of convsim_hooks.convsim_init: Adam (lr) on Σ_j L_CS over the conv kernels, I steps."""
     from analysis.nets.losses import convsim_loss
     from analysis.nets.models import build_model, conv_weights
 

@@ -142,3 +142,16 @@ def test_hooks_module_imports_no_paper_module():
     loaded = eval(out.stdout.strip())
     assert set(loaded) <= {"analysis", "analysis.nets", "analysis.nets.hooks", "analysis.nets.hook_names",
                            "analysis.nets.config"}, loaded
+
+
+def test_convsim_hooks_live_with_the_convsim_code():
+    """issue 12 §3: Algorithms 1–2 are in analysis/nets/convsim_hooks.py; hooks.py keeps the generic ones."""
+    from analysis.nets import convsim_hooks
+
+    for short, attr in (("convsim.init", "convsim_init"), ("convsim.loss", "convsim_regularizer"),
+                        ("convsim.monitor", "convsim_monitor")):
+        kind = H.HOOKS[short][0]
+        assert H.HOOKS[short][1] == f"analysis.nets.convsim_hooks:{attr}"
+        assert hooks.resolve_hook(kind, "convsim") is getattr(convsim_hooks, attr)
+        assert hooks.resolve_hook(kind, f"analysis.nets.hooks:{attr}") is getattr(convsim_hooks, attr)
+        assert not hasattr(hooks, attr)

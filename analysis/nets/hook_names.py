@@ -37,9 +37,13 @@ KINDS = ("init", "loss", "monitor", "grad", "teacher")
 #: short name -> (kind, "module:attr" of the factory, the name hashed for it — never change it)
 HOOKS: dict[str, tuple[str, str, str]] = {
     # convsim (paper 001): Algorithms 1–2 and the L_CS monitor
-    "convsim.init":      ("init",    "analysis.nets.hooks:convsim_init",        "convsim"),
-    "convsim.loss":      ("loss",    "analysis.nets.hooks:convsim_regularizer", "convsim"),
-    "convsim.monitor":   ("monitor", "analysis.nets.hooks:convsim_monitor",     "convsim"),
+    "convsim.init":      ("init",    "analysis.nets.convsim_hooks:convsim_init",        "convsim"),
+    "convsim.loss":      ("loss",    "analysis.nets.convsim_hooks:convsim_regularizer", "convsim"),
+    "convsim.monitor":   ("monitor", "analysis.nets.convsim_hooks:convsim_monitor",     "convsim"),
+    # convsim's peer, OCNN (Wang et al. 2020): kernel orthogonality loss, feature-map similarity monitor
+    "convsim.ocnn_loss": ("loss",    "analysis.nets.ocnn:ocnn_loss_hook",   "analysis.nets.ocnn:ocnn_loss_hook"),
+    "convsim.fm_similarity": ("monitor", "analysis.nets.ocnn:fm_similarity_monitor",
+                              "analysis.nets.ocnn:fm_similarity_monitor"),
     # lcr (paper 002): the LCR loss (Eq. 12) and the latent weights' std monitor (Fig. 2)
     "lcr.loss":          ("loss",    "analysis.nets.binary:lcr_loss_hook",  "analysis.nets.binary:lcr_loss_hook"),
     "lcr.weight_std":    ("monitor", "analysis.nets.binary:weight_std_monitor",
