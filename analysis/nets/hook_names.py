@@ -45,8 +45,8 @@ HOOKS: dict[str, tuple[str, str, str]] = {
     "convsim.fm_similarity": ("monitor", "analysis.nets.ocnn:fm_similarity_monitor",
                               "analysis.nets.ocnn:fm_similarity_monitor"),
     # lcr (paper 002): the LCR loss (Eq. 12) and the latent weights' std monitor (Fig. 2)
-    "lcr.loss":          ("loss",    "analysis.nets.binary:lcr_loss_hook",  "analysis.nets.binary:lcr_loss_hook"),
-    "lcr.weight_std":    ("monitor", "analysis.nets.binary:weight_std_monitor",
+    "lcr.loss":          ("loss",    "analysis.nets.losses:lcr_loss_hook",  "analysis.nets.binary:lcr_loss_hook"),
+    "lcr.weight_std":    ("monitor", "analysis.nets.lcr_probes:weight_std_monitor",
                           "analysis.nets.binary:weight_std_monitor"),
     # cdg (paper 003): channel-directed gradient transforms (H1, LS, ...)
     "cdg.grad":          ("grad",    "analysis.nets.cdg:grad_hook",         "analysis.nets.cdg:grad_hook"),
@@ -66,8 +66,6 @@ ALIASES: dict[tuple[str, str], str] = {
     ("init", "analysis.nets.hooks:convsim_init"): "convsim.init",
     ("loss", "analysis.nets.hooks:convsim_regularizer"): "convsim.loss",
     ("monitor", "analysis.nets.hooks:convsim_monitor"): "convsim.monitor",
-    ("loss", "analysis.nets.losses:lcr_loss_hook"): "lcr.loss",
-    ("monitor", "analysis.nets.lcr_probes:weight_std_monitor"): "lcr.weight_std",
     ("grad", "analysis.nets.hooks:clip_norm"): "generic.clip_norm",
     ("grad", "analysis.nets.hooks:throttle"): "generic.throttle",
     ("teacher", "analysis.nets.hooks:teacher_from_run"): "generic.teacher_run",
