@@ -29,12 +29,13 @@ def test_table5_smoke_writes_table_and_figures(smoke_out):
     out, paths = smoke_out
     folder = out / "figures" / "convsim_table5"
     names = {p.name for p in paths}
-    for stem in ("fig1_convsim_loss", "fig2_train_loss", "fig3_train_acc"):
+    for stem in ("fig1_convsim_loss", "fig2_train_loss", "fig3_train_acc", "fm_similarity"):
         assert {f"{stem}.png", f"{stem}.pdf"} <= names
         assert (folder / f"{stem}.png").stat().st_size > 10_000
         assert (folder / f"{stem}.pdf").read_bytes()[:4] == b"%PDF"
     rows = list(csv.DictReader((folder / "table5.csv").open()))
-    assert len(rows) == 6 and {r["model"] for r in rows} == {"CNN1", "CNN2"}
+    assert len(rows) == 8 and {r["model"] for r in rows} == {"CNN1", "CNN2"}
+    assert {r["method"] for r in rows} >= {"OCNN (matched to β = 0.001)", "I = 3 (Alg. 1) + momentum 0.9"}
     exp = load_experiment("convsim/table5", "smoke")
     for r in rows:
         assert int(r["n_seeds"]) == len(exp.seeds)
@@ -89,6 +90,34 @@ def test_network_claims_from_smoke_runs(smoke_out):
         assert by_id[cid].status == "not-run"
         assert f"workbench figures --only {fid} --preset smoke" in by_id[cid].note
     assert by_id["convsim.table5.cnn1_cs_vs_cnn2_baseline"].status != "not-run"
+    # power on every network claim with runs (issue 16): n, effect, sd, mde, ci
+    for c in claims:
+        if c.status != "not-run" and c.measured and "per_seed" not in c.measured:
+            assert {"n", "effect", "sd", "mde"} <= set(c.measured), c.id
+    for model in ("cnn1", "cnn2"):
+        fam = [by_id[f"convsim.table5.{model}.{m}_vs_baseline"] for m in ("init500", "reg")]
+        assert all("p_holm" in c.measured and c.measured["power_ok"] in (True, False) for c in fam)
+        assert by_id[f"convsim.table5.{model}.init500_reduces_fm_similarity"].measured["raw_inner"] is not None
+    for cid in ("convsim.sec4_3.momentum_undoes_cs", "convsim.peer.ocnn.cnn1.acc_vs_reg",
+                "convsim.peer.ocnn.cnn1.fm_cos_vs_reg"):
+        assert by_id[cid].status != "not-run" and by_id[cid].measured["n"] == 2
+    assert len(by_id["convsim.peer.ocnn.cnn1.acc_vs_reg"].measured["match_factor"]) == 2
+    assert by_id["convsim.sec4_2.cnn2_512.top_test_acc"].status == "not-run"
+
+
+def test_network_claims_rebuild_without_checkpoints(smoke_out, tmp_path):
+    """The committed records keep no checkpoint.pt: the claims must come out the same without them."""
+    import shutil
+
+    from validation.suites._convsim_nets import network_claims
+
+    out, _ = smoke_out
+    copy = tmp_path / "records"
+    shutil.copytree(out / "runs", copy / "runs", ignore=shutil.ignore_patterns("checkpoint.pt", "*.lock"))
+    assert not list((copy / "runs").rglob("checkpoint.pt"))
+    with_ck = [c.to_dict() | {"runtime_s": 0} for c in network_claims(SuiteContext(preset="smoke", out=out, seed=0))]
+    without = [c.to_dict() | {"runtime_s": 0} for c in network_claims(SuiteContext(preset="smoke", out=copy, seed=0))]
+    assert with_ck == without
 
 
 def test_claims_not_run_without_runs(tmp_path):
@@ -120,7 +149,7 @@ def test_write_table_and_provenance(tmp_path):
     assert md.startswith("cap") and "| 0.1235 |" in md and "N.A." in md
     text = provenance(load_experiment("convsim/table5", "quick"), base_seed=5)
     assert "preset quick" in text and "fashion-mnist" in text and "seeds 5,6,7" in text
-    assert "train 4096 / test 1000" in text and "5 epochs" in text and "batch 128" in text
+    assert "train 2048 / test 1000" in text and "3 epochs" in text and "batch 128" in text
     assert "| fp32 |" in text                                   # the precision, on every figure
     exp = load_experiment("convsim/table5", "quick", {"precision": "bf16", "channels_last": True})
     assert "| bf16, channels_last |" in provenance(exp)
