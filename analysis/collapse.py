@@ -369,7 +369,56 @@ def collapse_regime(k: int, d: int, n_per: int, student_scale: float, teacher_sc
     return {"h_s": hs, "h_t": ht, "w": W, "y": y, "zt": ht @ W.T}
 
 
+_ETF_CACHE: dict = {}
+
+
+def etf_logit_scale(p_target: float, k: int) -> float:
+    """The feature scale a at which a sample sitting on its class's unit simplex-ETF vector
+    (logits a for its class, −a/(K−1) for the others) gets softmax probability ``p_target`` for
+    its class: a = (K−1)/K · log((K−1)p/(1−p))."""
+    k = _check_int(k, "k", 2)
+    p = float(p_target)
+    if not 0.0 < p < 1.0:
+        raise ValueError(f"p_target must lie in (0, 1), got {p_target!r}")
+    return (k - 1) / k * math.log((k - 1) * p / (1.0 - p))
+
+
+def near_collapse_batch(k: int, rng: np.random.Generator, p_student: float, teacher_shift: float = 0.0,
+                        within_noise: float = 0.1, teacher_spread: float = 0.0, n: int = 200,
+                        d: int | None = None) -> dict:
+    """One batch of the simplified (layer-peeled) model near neural collapse (issue 16 §4).
+
+    Head W (k, d): the unit simplex ETF of :func:`simplex_etf` (seed 0; d = k by default). The
+    cosines measured on it are invariant under a rotation of feature space applied to W and to
+    the isotropic noise, so one fixed ETF per (k, d) loses nothing. Batch: n samples, labels
+    y_i = i mod k (balanced). Student features h_i = a_S·(w_{y_i} + within_noise·ξ_i),
+    ξ_i ~ N(0, I/d), with a_S = :func:`etf_logit_scale` (p_student, k) — the student gives its class
+    probability p_student on the class mean (near-converged CE). Teacher logits (a separate,
+    frozen network: constants) z^T_i = a_T·e_{y_i} + teacher_spread·ζ_i, ζ_i ~ N(0, I_K), where
+    e_y is the ETF logit pattern (1 on y, −1/(K−1) elsewhere) and a_T the scale at which the
+    teacher's class log-odds are the student's plus ``teacher_shift`` (> 0: a more confident
+    teacher); ``teacher_spread`` is the teacher's "dark knowledge" among the other classes.
+    Returns {"h" (n, d), "y" (n,), "w" (k, d), "zt" (n, k), "a_s", "a_t"}.
+    """
+    k = _check_int(k, "k", 2)
+    n = _check_int(n, "n", 1)
+    d = k if d is None else _check_int(d, "d", k - 1)
+    key = (k, d)
+    if key not in _ETF_CACHE:
+        _ETF_CACHE[key] = simplex_etf(k, d, seed=0).T.copy()
+    W = _ETF_CACHE[key]
+    y = np.arange(n) % k
+    a_s = etf_logit_scale(p_student, k)
+    lo = math.log(p_student / (1.0 - p_student)) + float(teacher_shift)
+    a_t = etf_logit_scale(1.0 / (1.0 + math.exp(-lo)), k)
+    h = a_s * (W[y] + float(within_noise) * rng.standard_normal((n, d)) / math.sqrt(d))
+    e = np.full((n, k), -1.0 / (k - 1))
+    e[np.arange(n), y] = 1.0
+    zt = a_t * e + float(teacher_spread) * rng.standard_normal((n, k))
+    return {"h": h, "y": y, "w": W.copy(), "zt": zt, "a_s": a_s, "a_t": a_t}
+
+
 __all__ = ["etf_gram", "simplex_etf", "class_means", "nc1_trace", "nc1_trace_pinv", "nc_metrics",
            "etf_structure_error", "nc_convention_map",
            "equiangular_gram", "most_negative_equiangular_cosine", "layer_peeled_ce",
-           "collapse_regime"]
+           "collapse_regime", "etf_logit_scale", "near_collapse_batch"]

@@ -660,6 +660,52 @@ def coefficient_sign_conflicts(zs: Any, zt: Any, labels: Any, tau: float, alpha:
             "worst_case": int(np.sum(worst)), "n_pull": int(own.sum()), "n_push": int((~own).sum())}
 
 
+# ----------------------------------------------------------------------------- §3.2 simplified model: head vs features
+
+def ce_binary_kl_layer_gradients(h: Any, labels: Any, w: Any, zt: Any, tau: float) -> dict:
+    """Gradients of L_CE and L_BinaryKL (Eq. 1, both summed over the batch, teacher logits zt
+    constant) in the simplified model z = h wᵀ, w.r.t. the head w (K, d) and the features h (n, d):
+    {"ce": {"head", "features"}, "binary_kl": {"head", "features"}}. With G = ∂L/∂z (n, K):
+    ∂L/∂w = Gᵀh and ∂L/∂h = G w (the features' gradient is what the backbone receives)."""
+    tau = _check_temperature(tau)
+    H, W = _check_features(h, w)
+    y = _check_labels(labels, H.shape[0], W.shape[0])
+    Zt = _as_float_array(zt, "teacher logits zt", ndims=(2,))
+    # einsum, not BLAS: the Monte Carlo calls this thousands of times on small matrices, which
+    # threaded BLAS runs several times slower on a shared 2-core machine (same numbers to rounding)
+    Z = np.einsum("nd,kd->nk", H, W)
+    if Zt.shape != Z.shape:
+        raise ValueError(f"teacher logits zt must have shape {Z.shape}, got {Zt.shape}")
+    out = {}
+    for name, G in (("ce", ce_grad(Z, y)), ("binary_kl", binary_kl_grad(Z, Zt, tau))):
+        out[name] = {"head": np.einsum("nk,nd->kd", G, H), "features": np.einsum("nk,kd->nd", G, W)}
+    return out
+
+
+def gradient_conflict(g_main: Any, g_aux: Any) -> dict:
+    """How an auxiliary gradient stands to a main one (flattened): {"cos": cosine,
+    "coef": ⟨g_aux, g_main⟩/‖g_main‖² (Eq. 6's projection coefficient; below −1/α the step
+    g_main + α·g_aux raises the main loss to first order), "conflict": max(0, −coef) (what Eq. 6
+    removes, in units of g_main), "norm_ratio": ‖g_aux‖/‖g_main‖}."""
+    a = np.asarray(g_main, dtype=np.float64).ravel()
+    b = np.asarray(g_aux, dtype=np.float64).ravel()
+    if a.shape != b.shape:
+        raise ValueError(f"gradients must have the same size, got {a.size} and {b.size}")
+    na, nb = math.sqrt(float(np.einsum("i,i->", a, a))), math.sqrt(float(np.einsum("i,i->", b, b)))
+    if na == 0.0 or nb == 0.0:
+        raise ValueError("gradient_conflict needs two non-zero gradients")
+    dot = float(np.einsum("i,i->", a, b))
+    coef = dot / (na * na)
+    return {"cos": dot / (na * nb), "coef": coef, "conflict": max(0.0, -coef), "norm_ratio": nb / na}
+
+
+def simplified_model_conflict(h: Any, labels: Any, w: Any, zt: Any, tau: float) -> dict:
+    """§3.2's claim in the simplified model: {"head": gradient_conflict(CE, BinaryKL) on w,
+    "features": the same on h}, from :func:`ce_binary_kl_layer_gradients`."""
+    g = ce_binary_kl_layer_gradients(h, labels, w, zt, tau)
+    return {part: gradient_conflict(g["ce"][part], g["binary_kl"][part]) for part in ("head", "features")}
+
+
 # ----------------------------------------------------------------------------- Eq. 6 on the dual-head model
 
 def dual_head_feature_gradients(h: Any, labels: Any, w_main: Any, w_aux: Any, zt: Any, tau: float,
@@ -819,5 +865,6 @@ __all__ = [
     "binary_kl_norm_h_pull_push", "lemma1_products", "mse_loss", "mse_grad",
     "binary_kl_norm_quadratic_limit", "binary_kl_norm_linear_asymptote", "logit_loss_profile",
     "w_alignment_terms", "coefficient_sign_conflicts", "dual_head_feature_gradients", "gradient_alignment",
-    "dkd_parts", "dkd_loss", "dkd_loss_grad",
+    "dkd_parts", "dkd_loss", "dkd_loss_grad", "ce_binary_kl_layer_gradients", "gradient_conflict",
+    "simplified_model_conflict",
 ]

@@ -247,3 +247,35 @@ def test_etf_structure_error_by_hand():
     assert C.etf_structure_error(B, B) == pytest.approx(np.linalg.norm(S - ideal), rel=1e-12)
     with pytest.raises(ValueError):
         C.etf_structure_error(A, A[:, :3])
+
+
+# --- the simplified model near collapse (issue 16 §4) ---------------------------------------------
+
+@pytest.mark.parametrize("k", [2, 10, 100])
+@pytest.mark.parametrize("p", [0.3, 0.8, 0.99])
+def test_etf_logit_scale_gives_the_class_probability(k, p):
+    a = C.etf_logit_scale(p, k)
+    z = np.full(k, -a / (k - 1))
+    z[0] = a
+    q = np.exp(z - z.max())
+    assert abs(q[0] / q.sum() - p) < 1e-12
+
+
+def test_near_collapse_batch():
+    rng = np.random.default_rng(0)
+    b = C.near_collapse_batch(100, rng, 0.9, teacher_shift=1.0, within_noise=0.0, teacher_spread=0.0, n=200)
+    assert b["h"].shape == (200, 100) and b["w"].shape == (100, 100) and b["zt"].shape == (200, 100)
+    assert np.bincount(b["y"]).tolist() == [2] * 100
+    np.testing.assert_allclose(b["w"] @ b["w"].T, C.etf_gram(100), atol=1e-12)
+    z = b["h"] @ b["w"].T                                   # no noise: the ETF logit pattern at scale a_S
+    p = np.exp(z - z.max(1, keepdims=True))
+    p /= p.sum(1, keepdims=True)
+    np.testing.assert_allclose(p[np.arange(200), b["y"]], 0.9, atol=1e-12)
+    pt = np.exp(b["zt"] - b["zt"].max(1, keepdims=True))
+    pt /= pt.sum(1, keepdims=True)
+    logodds = lambda q: np.log(q / (1 - q))                 # noqa: E731
+    np.testing.assert_allclose(logodds(pt[np.arange(200), b["y"]]), logodds(0.9) + 1.0, atol=1e-10)
+    again = C.near_collapse_batch(100, np.random.default_rng(0), 0.9, 1.0, 0.0, 0.0, n=200)
+    assert np.array_equal(again["h"], b["h"]) and np.array_equal(again["zt"], b["zt"])
+    with pytest.raises(ValueError, match="p_target"):
+        C.etf_logit_scale(1.0, 10)

@@ -493,3 +493,54 @@ def test_dkd_zero_at_teacher_and_reductions_and_errors():
             D.dkd_loss(zs, zt, **kw)
     with pytest.raises(ValueError, match="K >= 2"):
         D.dkd_loss(zs[:, :1], zt[:, :1], np.zeros(5, dtype=int))
+
+
+# --- §3.2 simplified model: CE vs BinaryKL gradients on the head and on the features -------------
+
+@pytest.mark.parametrize("k", [10, 100])
+def test_simplified_model_gradients_match_torch_autograd(k):
+    """The numpy gradients (float64) against torch autograd of Eq. 1 and CE (float64), to rounding;
+    and the cosines/conflicts built from them."""
+    torch = pytest.importorskip("torch")
+    import torch.nn.functional as F
+
+    from analysis import collapse as C
+    from analysis.nets import distill_losses as TL
+
+    b = C.near_collapse_batch(k, np.random.default_rng(k), 0.9, 0.3, 0.2, 1.0, n=200)
+    g = D.ce_binary_kl_layer_gradients(b["h"], b["y"], b["w"], b["zt"], 2.0)
+    W = torch.tensor(b["w"], dtype=torch.float64, requires_grad=True)
+    H = torch.tensor(b["h"], dtype=torch.float64, requires_grad=True)
+    zs = H @ W.T
+    losses = {"ce": F.cross_entropy(zs, torch.as_tensor(b["y"]), reduction="sum"),
+              "binary_kl": TL.binary_kl(zs, torch.tensor(b["zt"], dtype=torch.float64), 2.0, "sum")}
+    ref = {}
+    for name, L in losses.items():
+        gw, gh = torch.autograd.grad(L, (W, H), retain_graph=True)
+        ref[name] = {"head": gw.numpy(), "features": gh.numpy()}
+        for part in ("head", "features"):
+            err = np.max(np.abs(g[name][part] - ref[name][part])) / np.max(np.abs(ref[name][part]))
+            assert err < 1e-12, (name, part, err)
+    m = D.simplified_model_conflict(b["h"], b["y"], b["w"], b["zt"], 2.0)
+    for part in ("head", "features"):
+        a, c = ref["ce"][part].ravel(), ref["binary_kl"][part].ravel()
+        cos = a @ c / np.linalg.norm(a) / np.linalg.norm(c)
+        assert abs(m[part]["cos"] - cos) < 1e-12
+        assert abs(m[part]["coef"] - a @ c / (a @ a)) < 1e-12 * max(1.0, abs(m[part]["coef"]))
+
+
+def test_gradient_conflict_properties():
+    a = np.array([1.0, 0.0])
+    out = D.gradient_conflict(a, np.array([-2.0, 2.0]))
+    assert out["cos"] == pytest.approx(-1 / np.sqrt(2)) and out["coef"] == pytest.approx(-2.0)
+    assert out["conflict"] == pytest.approx(2.0) and out["norm_ratio"] == pytest.approx(np.sqrt(8))
+    assert D.gradient_conflict(a, np.array([3.0, 1.0]))["conflict"] == 0.0
+    # a step g_main + alpha g_aux raises the main loss to first order iff alpha * coef < -1
+    coef = D.gradient_conflict(a, np.array([-2.0, 2.0]))["coef"]
+    for alpha in (0.4, 0.6):
+        step = a + alpha * np.array([-2.0, 2.0])
+        assert (step @ a < 0) == (alpha * coef < -1)
+    with pytest.raises(ValueError, match="non-zero"):
+        D.gradient_conflict(a, np.zeros(2))
+    with pytest.raises(ValueError, match="same size"):
+        D.gradient_conflict(a, np.zeros(3))
