@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from analysis.nets import data as D
+from workbench.data_cmd import cli_data
 
 IDX_SETS = ("fashion-mnist", "mnist")
 CIFAR_SETS = ("cifar10", "cifar100")
@@ -269,7 +270,7 @@ def test_status_and_cli(isolated, capsys):
     assert not rows["mnist"]["present"] and rows["mnist"]["path"] is None
     assert str(isolated / "d" / "mnist") in rows["mnist"]["looked"]
     assert rows["mnist"]["how"] == D.DATASETS["mnist"].how_to_get
-    assert D.cli_data(SimpleNamespace(data_dir=isolated / "d")) == 0
+    assert cli_data(SimpleNamespace(data_dir=isolated / "d")) == 0
     out = capsys.readouterr().out
     assert "cifar10" in out and str(isolated / "d" / "cifar-10-batches-py") in out
     assert "cifar-100-python.tar.gz" in out and str(isolated / "d") in out
@@ -415,7 +416,7 @@ def test_workbench_data_verifies_what_it_lists(isolated, capsys, damage, message
     damage(folder / "train-images-idx3-ubyte.gz")
     row = D.verify_dataset("fashion-mnist", isolated / "d")
     assert row["present"] and not row["ok"] and message in " ".join(row["problems"])
-    assert D.cli_data(SimpleNamespace(data_dir=isolated / "d")) == 0
+    assert cli_data(SimpleNamespace(data_dir=isolated / "d")) == 0
     out = capsys.readouterr().out
     assert re.search(r"^fashion-mnist +BAD", out, re.M) and message in out
     assert not re.search(r"^fashion-mnist +yes", out, re.M)
@@ -433,7 +434,7 @@ def test_record_counts_and_md5_of_the_decompressed_bytes(isolated, capsys):
     D.write_idx(folder / "t10k-labels-idx1-ubyte", np.zeros(10000, np.uint8))
     probs = D.verify_dataset("fashion-mnist", isolated / "d")["problems"]
     assert len(probs) == 2 and all("md5 of the decompressed bytes" in p for p in probs)
-    assert D.cli_data(SimpleNamespace(data_dir=isolated / "d")) == 0
+    assert cli_data(SimpleNamespace(data_dir=isolated / "d")) == 0
     assert "BAD" in capsys.readouterr().out
 
 
@@ -448,7 +449,7 @@ def test_explicit_data_dir_is_the_only_place(isolated, monkeypatch, capsys):
     assert all(str(isolated / "env") not in p for p in row["looked"])
     (line,) = D.data_problems(["fashion-mnist"], empty)
     assert str(empty) in line and "only --data-dir" in line and "get it:" in line and "\n" not in line
-    D.cli_data(SimpleNamespace(data_dir=empty))
+    cli_data(SimpleNamespace(data_dir=empty))
     out = capsys.readouterr().out
     assert re.search(r"^fashion-mnist +no", out, re.M) and str(isolated / "env") not in out
 
@@ -458,7 +459,7 @@ def test_real_fashion_mnist_verifies_with_the_pinned_md5(capsys):
     row = D.verify_dataset("fashion-mnist", standard=True)
     assert row["ok"], row["problems"]
     assert row["records"] == {"train": 60000, "test": 10000}
-    D.cli_data(SimpleNamespace(data_dir=None))
+    cli_data(SimpleNamespace(data_dir=None))
     assert "md5 verified" in capsys.readouterr().out
 
 

@@ -231,10 +231,10 @@ def main(argv: list[str] | None = None) -> int:
         "validate": cmd_validate,
         "bench": cmd_bench,
         "report": cmd_report,
-        "figures": lambda a: _delegate("figures.pipeline", "cli_figures", a),
+        "figures": lambda a: _delegate("workbench.figures_cmd", "cli_figures", a),
         "train": lambda a: _delegate("workbench.train_cmd", "cli_train", a),
-        "sweep": lambda a: _delegate("analysis.nets.sweep", "cli_sweep", a),
-        "data": lambda a: _delegate("analysis.nets.data", "cli_data", a),
+        "sweep": lambda a: _delegate("workbench.sweep_cmd", "cli_sweep", a),
+        "data": lambda a: _delegate("workbench.data_cmd", "cli_data", a),
         "runs": lambda a: _delegate("workbench.runs", "cli_runs", a),
     }
     try:

@@ -60,7 +60,6 @@ __all__ = [
     "dataset_status",
     "verify_dataset",
     "data_problems",
-    "cli_data",
     "write_synthetic",
     "pairs100_indices",
     "PAIRS100_SEED",
@@ -660,32 +659,6 @@ def dataset_status(data_dir=None) -> list[dict]:
     (both splits found), ok (verified), path (the folder, or None), problems, looked (the
     folders searched), how (how to get it)."""
     return [verify_dataset(name, data_dir, standard=True) for name in DATASETS]
-
-
-def cli_data(args) -> int:
-    """`workbench data [--data-dir D]`: print which data sets are present and verified, where,
-    how to get the rest; a present set that fails verification says why, one line per problem."""
-    data_dir = getattr(args, "data_dir", None)
-    rows = dataset_status(data_dir)
-    width = max(len(r["name"]) for r in rows)
-    print(f"{'data set'.ljust(width)}  present  where / how to get")
-    for r in rows:
-        if r["ok"]:
-            recs = "/".join(str(r["records"][s]) for s in ("train", "test"))
-            md5 = ", md5 verified" if r["name"] in DECOMPRESSED_MD5 else ""
-            print(f"{r['name'].ljust(width)}  yes      {r['path']} ({recs} records{md5})")
-            if r.get("note"):
-                print(f"{''.ljust(width)}           {r['note']}")
-        elif r["present"]:
-            print(f"{r['name'].ljust(width)}  BAD      {r['path']}")
-            for prob in r["problems"]:
-                print(f"{''.ljust(width)}           {prob}")
-        else:
-            print(f"{r['name'].ljust(width)}  no       get it: {r['how']}")
-    places = ", ".join(str(p) for p in search_places(data_dir))
-    only = " (only --data-dir, as it is given)" if data_dir is not None else ""
-    print(f"\nsearched{only} (each also with a sub-folder named after the set): {places}")
-    return 0
 
 
 # ---------------------------------------------------------------------------------------------
