@@ -445,13 +445,14 @@ def test_cdg_coverage_declares_the_review_items(tmp_path):
     assert cov["uncovered"] == [] and cov["fraction"] >= 0.95
 
 
-@pytest.mark.parametrize("cis, status", [([[0.1, 0.5], [0.2, 0.3]], "confirmed"), ([[0.1, 0.5], [-0.2, 0.3]], "inconclusive"),
-                                         ([[0.1, 0.5], [-0.4, -0.1]], "refuted"), ([[float("nan")] * 2], "reported"),
-                                         ([], "reported")])
-def test_cdg_network_gain_rule(cis, status):
-    from validation.suites._cdg_nets import _swapped, gains_rule
+def test_cdg_variance_test_direction():
+    """The Fig. 5 left test: a smaller spread gives a negative paired absolute-deviation effect."""
+    from validation.suites._cdg_nets import variance_test
 
-    rule = gains_rule()
-    assert rule({"cis": cis}) == status
-    if status == "confirmed":
-        assert rule(_swapped(cis)) == "refuted"
+    rng = np.random.default_rng(0)
+    a = {s: 80 + 1.0 * x for s, x in enumerate(rng.standard_normal(12))}
+    b = {s: 81 + 0.1 * x for s, x in enumerate(rng.standard_normal(12))}
+    vt = variance_test(a, b)
+    assert vt["summary"]["n"] == 12 and vt["summary"]["ci"][1] < 0
+    assert vt["sd_ratio"] < 0.3 and vt["log_variance_ratio"] < 0 and vt["levene_median"]["p"] < 0.05
+    assert variance_test(b, a)["summary"]["ci"][0] > 0

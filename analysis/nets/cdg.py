@@ -29,7 +29,7 @@ from typing import Iterable, NamedTuple
 import numpy as np
 import torch
 
-METHODS = ("none", "h0", "h1", "ls")
+METHODS = ("none", "h0", "h1", "ls", "h1norm")
 AXES = ("output", "input", "raster")
 LAYERS = ("conv", "all")
 
@@ -124,7 +124,10 @@ def transform_gradient(g: torch.Tensor, method: str = "h1", lam: float = 1.0, ax
     method "none": g; "h0": :func:`h0_gradient_torch` (``h0_form``, λ = ``lam``);
     "h1": ``h0_weight·g + sobolev_weight·S_λ(g)`` along ``axis`` (§3's combined update);
     "ls": :func:`laplacian_smoothing_torch` with ``sigma`` — the paper's LS baseline (Osher et al.)
-    with ``axis="raster"`` (the whole tensor flattened), LS-ChanDir with ``axis="output"``.
+    with ``axis="raster"`` (the whole tensor flattened), LS-ChanDir with ``axis="output"``;
+    "h1norm": the control of issue 16 §3 — the plain gradient g rescaled to the norm the "h1"
+    gradient of this tensor would have, g·‖h0_weight·g + sobolev_weight·S_λ(g)‖/‖g‖ (same step
+    length as H̃1, no smoothing; g unchanged where ‖g‖ = 0 or the axis has one channel).
     Left unchanged (returned as is): "input" on a tensor without an input axis (a bias), and
     "h1" along an axis of length 1 (e.g. the input axis of a first conv on grey images).
     """
@@ -138,10 +141,16 @@ def transform_gradient(g: torch.Tensor, method: str = "h1", lam: float = 1.0, ax
     if method == "none" or (axis == "input" and g.dim() < 2):
         return g
     h = _to_axis(g, axis)
-    if method in ("h1", "ls") and h.shape[0] < 2:
+    if method in ("h1", "ls", "h1norm") and h.shape[0] < 2:
         return g                                   # one channel: nothing to smooth along
     if method == "ls":
         out = laplacian_smoothing_torch(h, sigma)
+    elif method == "h1norm":
+        smooth = sobolev_gradient_torch(h, lam).mul_(sobolev_weight).add_(h, alpha=h0_weight)
+        norm = torch.linalg.vector_norm(h)
+        if float(norm) == 0.0:
+            return g
+        out = h * (torch.linalg.vector_norm(smooth) / norm)
     elif method == "h0":
         out = h0_gradient_torch(h, lam, h0_form)
     else:
@@ -215,7 +224,9 @@ def grad_hook(spec: dict, env=None):
     """Trainer ``grad_transform`` hook: ``{"name": "analysis.nets.cdg:grad_hook", "method": "h1",
     "lam": 1.0, "axis": "output", "layers": "conv", "h0_form": "code", "h0_weight": 1.0,
     "sobolev_weight": 1.0}`` (unknown keys are an error); ``{"method": "ls", "sigma": 1.0, "axis":
-    "raster"}`` is the paper's LS baseline (Table 1, Figs 4, 5, 10), ``"axis": "output"`` LS-ChanDir."""
+    "raster"}`` is the paper's LS baseline (Table 1, Figs 4, 5, 10), ``"axis": "output"`` LS-ChanDir;
+    ``{"method": "h1norm", "sobolev_weight": w}`` is SGD with each tensor's gradient rescaled to the
+    norm of its H̃1(w) gradient (the step-size control of issue 16 §3)."""
     allowed = {"method": "h1", "lam": 1.0, "axis": "output", "layers": "conv", "h0_form": "code",
                "h0_weight": 1.0, "sobolev_weight": 1.0, "sigma": 1.0}
     extra = sorted(set(spec) - {"name"} - set(allowed))
@@ -274,13 +285,101 @@ def model_mean_std_scatter(model: torch.nn.Module) -> dict:
     return mean_std_scatter(model_conv_weights(model))
 
 
+# ----------------------------------------------------------------------------- cached correlation summaries
+
+#: the derived file each trained run keeps (issue 16 §5: figures and claims rebuild from it, no checkpoint)
+CORRELATION_FILE = "cdg_correlation.json"
+FIG11_MAX_DISTANCE = 10          # Fig. 11 curves of the last conv layer: |i − j| = 1 … 10
+PROFILE_MAX_DISTANCE = 8         # the suite's layer-averaged profile: |i − j| = 1 … 8
+HIST_BINS, HIST_RANGE = 41, (-0.5, 0.5)
+
+
+def weights_correlation_summary(weights: list[np.ndarray]) -> dict:
+    """Every channel-correlation statistic the cdg claims and figures use, of one network's conv
+    weights (small: a few KB of JSON for the 2-layer CNN).
+
+    - ``table`` / ``table_abs``: Fig. 1's statistic (``in_out_correlation_table``, mean / |mean|);
+    - ``profile``: {"output", "input"} signed correlation at |i − j| = 1 … d, averaged over layers
+      (``layers_correlation_vs_distance``), d = min(8, smallest channel count − 1); None if none;
+    - ``last_layer_distance``: {"output", "input"} Fig. 11's mean |corr| of the last conv layer at
+      |i − j| = 1 … min(10, O − 1, I − 1) (``correlation_vs_distance``); None below 2 channels;
+    - ``last_layer_hist``: Fig. 13's histogram counts of the last layer's off-diagonal
+      correlations (41 bins on [−0.5, 0.5]) per axis, with the bin edges;
+    - ``scatter``: Fig. 14 (``mean_std_scatter``): per-channel mean, std, layer and the two
+      correlations.
+    """
+    from analysis.correlation import (channel_correlation_matrix, correlation_vs_distance,
+                                      in_out_correlation_table, layers_correlation_vs_distance,
+                                      mean_std_scatter, offdiagonal)
+
+    def floats(x):
+        return [float(v) for v in np.asarray(x, dtype=np.float64).ravel()]
+
+    out: dict = {"table": {k: float(v) for k, v in in_out_correlation_table(weights).items()
+                           if k in ("output", "input")},
+                 "table_abs": {k: float(v) for k, v in in_out_correlation_table(weights, "abs").items()
+                               if k in ("output", "input")}}
+    dmax = min([PROFILE_MAX_DISTANCE] + [min(w.shape[:2]) - 1 for w in weights if min(w.shape[:2]) > 1])
+    try:
+        out["profile"] = {a: floats(layers_correlation_vs_distance(weights, a, dmax)) for a in ("output", "input")}
+    except ValueError:
+        out["profile"] = None
+    last = weights[-1]
+    dl = min(FIG11_MAX_DISTANCE, last.shape[0] - 1, last.shape[1] - 1)
+    out["last_layer_distance"] = ({a: floats(correlation_vs_distance(last, a, dl)) for a in ("output", "input")}
+                                  if dl >= 1 else None)
+    hist = {}
+    for a in ("output", "input"):
+        v = offdiagonal(channel_correlation_matrix(last, a))
+        counts, edges = np.histogram(v[np.isfinite(v)], bins=HIST_BINS, range=HIST_RANGE)
+        hist[a] = [int(c) for c in counts]
+    hist["edges"] = floats(edges)
+    out["last_layer_hist"] = hist
+    sc = mean_std_scatter(weights)
+    def short(x):                        # plotted only: 5 significant digits keep the file small
+        return [float(f"{v:.5g}") for v in np.asarray(x, dtype=np.float64).ravel()]
+
+    out["scatter"] = {"mean": short(sc["mean"]), "std": short(sc["std"]),
+                      "layer": [int(x) for x in np.asarray(sc["layer"]).ravel()],
+                      "corr_mean_std": float(sc["corr_mean_std"]),
+                      "corr_absmean_std": float(sc["corr_absmean_std"])}
+    return out
+
+
+def run_correlation_summary(run) -> dict:
+    """{"trained": …, "init": …} :func:`weights_correlation_summary` of a finished run's conv
+    weights and of the same seed's initialization, kept as ``<run>/cdg_correlation.json``.
+
+    Computed once, from ``checkpoint.pt``, by whoever first asks (the figure scripts cdg_fig6 and
+    cdg_fig11 right after training, or the suite); afterwards read from the JSON, so the committed
+    records (no checkpoints) rebuild the claims and figures. FileNotFoundError when neither the
+    JSON nor the checkpoint is there."""
+    import json
+    from pathlib import Path
+
+    from .runcore import CHECKPOINT, build
+    from .train import atomic_write_text
+
+    path = Path(run.dir) / CORRELATION_FILE
+    if path.exists():
+        return json.loads(path.read_text())
+    if not (Path(run.dir) / CHECKPOINT).exists():
+        raise FileNotFoundError(f"{path} is missing and the run has no {CHECKPOINT} to compute it from")
+    init = build(run.config, **(run.meta or {}).get("model_args", {}))
+    res = {"trained": weights_correlation_summary(model_conv_weights(run.load_model())),
+           "init": weights_correlation_summary(model_conv_weights(init))}
+    atomic_write_text(path, json.dumps(res, separators=(",", ":")) + "\n")
+    return res
+
+
 # ----------------------------------------------------------------------------- run summaries
 
 def transform_key(spec) -> tuple[str, float, str, str]:
     """(method, swept value, axis, layers) of a config's ``grad_transform`` spec.
 
-    None → ("baseline", 0.0, "output", "conv"); H0_λ → ("h0", λ, …); H̃1 → ("h1", sobolev_weight, …):
-    the value on Fig. 6's λ axis under the readings of the cdg suite."""
+    None → ("baseline", 0.0, "output", "conv"); H0_λ → ("h0", λ, …); H̃1 and its norm-matched
+    control → ("h1" | "h1norm", sobolev_weight, …): the value on Fig. 6's λ axis under the
+    readings of the cdg suite; LS → ("ls", σ, …)."""
     if spec is None:
         return ("baseline", 0.0, "output", "conv")
     method = spec.get("method", "h1")
@@ -323,7 +422,8 @@ def paired_gains(groups: dict, baseline, metric: str = "test_acc") -> dict:
         bv = np.array([x for x in base.values() if np.isfinite(x)])
         bsd = float(bv.std(ddof=1)) if bv.size > 1 else float("nan")
         out[key] = {"mean": float(v.mean()) if v.size else float("nan"), "sd": sd, "n": int(v.size),
-                    "values": [float(x) for x in v], "gain_mean": gm, "gain_se": gse,
+                    "values": [float(x) for x in v], "by_seed": {int(k): float(x) for k, x in vals.items()},
+                    "gain_mean": gm, "gain_se": gse,
                     "gain_ci95": [gm - half, gm + half], "n_pairs": int(n),
                     "sd_ratio_to_baseline": sd / bsd if bsd and np.isfinite(bsd) and bsd > 0 else float("nan")}
     return out
@@ -336,6 +436,7 @@ class RunKey(NamedTuple):
     model: str
     optimizer: str
     batch_size: int
+    lr: float
     method: str
     value: float
     axis: str
@@ -347,22 +448,23 @@ def group_runs(runs) -> dict:
     groups: dict = {}
     for r in runs:
         c = r.config
-        key = RunKey(c.dataset, c.model, c.optimizer, int(c.batch_size), *transform_key(c.grad_transform))
+        key = RunKey(c.dataset, c.model, c.optimizer, int(c.batch_size), float(c.lr),
+                     *transform_key(c.grad_transform))
         groups.setdefault(key, []).append(r)
     return groups
 
 
 def comparison_rows(runs, metric: str = "test_acc") -> list[dict]:
     """One row per run group: accuracy over seeds and the gain over the SGD/ADAM group of the
-    same (dataset, model, optimizer, batch size), paired by seed (see :func:`paired_gains`).
+    same (dataset, model, optimizer, batch size, lr), paired by seed (see :func:`paired_gains`).
 
     Row keys: the RunKey fields, n, acc_mean, acc_sd, gain_mean, gain_se, gain_ci95,
     sd_ratio_to_baseline, values (fractions, not %)."""
     groups = group_runs(runs)
     rows = []
-    cells = sorted({(k.dataset, k.model, k.optimizer, k.batch_size) for k in groups})
+    cells = sorted({(k.dataset, k.model, k.optimizer, k.batch_size, k.lr) for k in groups})
     for cell in cells:
-        sub = {k: v for k, v in groups.items() if (k.dataset, k.model, k.optimizer, k.batch_size) == cell}
+        sub = {k: v for k, v in groups.items() if (k.dataset, k.model, k.optimizer, k.batch_size, k.lr) == cell}
         base = [k for k in sub if k.method == "baseline"]
         if not base:
             continue
@@ -372,7 +474,7 @@ def comparison_rows(runs, metric: str = "test_acc") -> list[dict]:
             rows.append({**k._asdict(), "n": g["n"], "acc_mean": g["mean"], "acc_sd": g["sd"],
                          "gain_mean": g["gain_mean"], "gain_se": g["gain_se"],
                          "gain_ci95": g["gain_ci95"], "sd_ratio_to_baseline": g["sd_ratio_to_baseline"],
-                         "values": g["values"]})
+                         "values": g["values"], "by_seed": g["by_seed"]})
     return rows
 
 
@@ -380,5 +482,6 @@ __all__ = [
     "METHODS", "AXES", "LAYERS", "h0_gradient_torch", "sobolev_gradient_torch", "transform_gradient",
     "selected_parameters", "ChannelDirectedOptimizer", "grad_hook", "model_conv_weights",
     "model_correlation_table", "model_correlation_vs_distance", "model_mean_std_scatter",
-    "transform_key", "paired_gains", "group_runs", "RunKey", "comparison_rows",
+    "transform_key", "paired_gains", "group_runs", "RunKey", "comparison_rows", "CORRELATION_FILE",
+    "weights_correlation_summary", "run_correlation_summary",
 ]
