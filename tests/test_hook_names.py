@@ -155,3 +155,23 @@ def test_convsim_hooks_live_with_the_convsim_code():
         assert hooks.resolve_hook(kind, "convsim") is getattr(convsim_hooks, attr)
         assert hooks.resolve_hook(kind, f"analysis.nets.hooks:{attr}") is getattr(convsim_hooks, attr)
         assert not hasattr(hooks, attr)
+
+
+def test_a_run_named_by_short_names_is_the_legacy_run(tmp_path):
+    """Train with the legacy names; the same config in short names finds that run in the cache."""
+    import torch
+
+    from analysis.nets.cache import find_run
+    from analysis.nets.train import train
+
+    torch.set_num_threads(1)
+    tiny = dict(model="cnn1", width=0.125, dataset="fashion-mnist", synthetic={"n_train": 32, "n_test": 16},
+                batch_size=16, epochs=1, eval_batch_size=16, lr=0.05, seed=0)
+    legacy = {**tiny, "init": {"name": "convsim", "steps": 2}, "extra_losses": [{"name": "convsim", "weight": 0.01}],
+              "monitors": [{"name": "convsim"}], "grad_transform": {"name": "clip_norm", "max_norm": 5.0}}
+    run = train(from_dict(legacy), tmp_path, progress=False)
+    assert run.status == "done" and "loss.cs.0" in run.rows[0] and "cs.total" in run.rows[0]
+    short = from_dict(_to_short(legacy))
+    assert short.init["name"] == "convsim.init"
+    found = find_run(short, tmp_path)
+    assert found is not None and found.dir == run.dir
