@@ -587,13 +587,16 @@ def dhkd_probe_hook(spec: dict, env: HookEnv):
 FIG2_SETTINGS = ("ce", "binary_kl", "ce_binary_kl", "dhkd")
 FIG2_NC_KEYS = ("nc.nc1", "nc.nc2_equinorm", "nc.nc2_equiangle", "nc.nc3", "nc.nc4")
 FIG2_COS_KEYS = ("cos.backbone", "cos.head")
+GA_KEYS = ("loss.ga_fire", "loss.ga_extra_ce")   # logged by the dhkd loss hook with GA (issue 16 §3 control)
 
 
 def run_summary(run) -> dict:
     """One run of the Fig. 2 experiment as plain numbers (figure script and suite share it).
 
     top_test_acc (max over epochs; NaN for a run stopped as N.A.), status, the last epoch's NC
-    metrics, and the mean over epochs of the per-group gradient cosines (finite values only).
+    metrics, and the mean over epochs of the per-group gradient cosines and of the GA statistics
+    ``loss.ga_fire`` / ``loss.ga_extra_ce`` (finite values only; NaN where not logged). Reads only
+    metrics.json/status (no checkpoint): the dhkd figures and claims rebuild from the run records.
     """
     def last_finite(col):
         v = run.column(col)
@@ -610,4 +613,4 @@ def run_summary(run) -> dict:
             "top_test_acc": float("nan") if diverged else float(run.top_test_acc()),
             "epochs_done": len(run.rows),
             **{f"last_{k}": last_finite(k) for k in FIG2_NC_KEYS},
-            **{f"mean_{k}": mean_finite(k) for k in FIG2_COS_KEYS}}
+            **{f"mean_{k}": mean_finite(k) for k in FIG2_COS_KEYS + GA_KEYS}}
