@@ -1,10 +1,11 @@
 """Paper 002 (LCR-BNN) Table 6 at quick scale: robustness of binary ResNet-20 with and without LCR
 to synthetic corruptions (Gaussian noise, Gaussian blur, contrast; severities 1–5).
 
-Runs: the λ = 0 and λ = 1 settings of ``analysis/nets/configs/lcr/table3.yaml`` (the same cached
-runs as ``lcr_table3``; λ = 1 is fixed beforehand, not chosen on test data). For each run the
-script evaluates ``analysis.nets.binary.corruption_accuracy`` once and stores it as
-``corruption.json`` in the run's folder (the lcr suite reads it from there).
+Runs: the λ = 0 and λ = 8 settings of ``analysis/nets/configs/lcr/table3.yaml`` (the same cached
+runs as ``lcr_table3``; λ = 8 is pre-registered, not chosen on test data). For each run the
+script evaluates ``analysis.nets.lcr_probes.corruption_accuracy`` once, while the checkpoint
+exists, and stores it as ``corruption.json`` in the run's folder (the lcr suite and later
+rebuilds read it from there, without checkpoint.pt).
 Files under ``<out>/figures/lcr_corruption/``: ``corruption.csv`` / ``.md`` (accuracy per kind
 and severity, mean over seeds, both settings) and ``corruption_accuracy`` (one panel per kind).
 """
@@ -17,15 +18,15 @@ import numpy as np
 from .common import SD_BARS, FigureContext, cached_run_result, save_figure, setup, stamp, write_table
 
 ID = "lcr_corruption"
-TITLE = "lcr Table 6 (quick): corruption robustness of binary ResNet-20, lambda = 0 vs 1"
+TITLE = "lcr Table 6 (quick): corruption robustness of binary ResNet-20, lambda = 0 vs 8"
 EXPERIMENT = "lcr/table3"
-SETTINGS = (("lam0", "λ = 0 (plain BNN)"), ("lam1", "λ = 1 (LCR)"))
+SETTINGS = (("lam0", "λ = 0 (plain BNN)"), ("lam8", "λ = 8 (LCR)"))
 RESULT_FILE = "corruption.json"
 
 
 def run_result(run, ctx: FigureContext) -> dict:
     """The run's corruption accuracies, computed once and kept in ``<run>/corruption.json``."""
-    from analysis.nets.binary import corruption_accuracy
+    from analysis.nets.lcr_probes import corruption_accuracy
 
     return cached_run_result(run, RESULT_FILE, lambda: corruption_accuracy(
         run.load_model(), run.config, data_dir=ctx.data_dir, out=ctx.out))
@@ -35,7 +36,7 @@ def make(ctx: FigureContext) -> list[Path]:
     import matplotlib.pyplot as plt
     import seaborn as sns
 
-    from analysis.nets.binary import CORRUPTIONS
+    from analysis.nets.lcr_probes import CORRUPTIONS
 
     exp, runs, folder, prov = setup(ctx, ID, EXPERIMENT)
     results = {s: [run_result(r, ctx) for r in runs[s]] for s, _ in SETTINGS}

@@ -31,7 +31,7 @@ def layer_rows(seed: int = 0) -> list[dict]:
     """One row per (kernel kind, conv layer): the estimates and their ratios to the circular norm."""
     import torch
 
-    from analysis.nets.binary import m_matrix
+    from analysis.nets.losses import m_matrix
     from analysis.nets.models import build_model
 
     with torch.random.fork_rng():

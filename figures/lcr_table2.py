@@ -2,8 +2,8 @@
 
 Runs: ``analysis/nets/configs/lcr/table2.yaml``. ``paper`` and ``smoke``: ResNet-18 and ResNet-20
 rows on CIFAR-10 (smoke: cut to two steps on synthetic CIFAR files); ``quick``: the ResNet-20 rows
-on the Fashion-MNIST subset of lcr/table3's quick preset (IR-Net 1/1 and Ours are Table 3's λ = 0
-and λ = 2 runs). Files under ``<out>/figures/lcr_table2/``:
+on the Fashion-MNIST subset of lcr/table3's quick preset (IR-Net 1/1 and Ours are Table 3's λ = 0,
+λ = 8 and λ = 2 runs). "Ours" is λ = 8 (pre-registered, the lcr suite's reading d), "Ours λ=2" beside it. Files under ``<out>/figures/lcr_table2/``:
 - ``table2.csv`` / ``table2.md``: top test accuracy (%) per row, mean ± std over seeds, per seed,
   and for each "Ours" row the paired difference to its IR-Net row (same seed = same initial
   weights and data order) with the paired t-test's two-sided p and 95% interval;
@@ -28,10 +28,12 @@ ROWS = {
     "r18_fp": ("ResNet-18", "Baseline", "32/32", None),
     "r18_irnet": ("ResNet-18", "IR-Net", "1/1", None),
     "r18_ours": ("ResNet-18", "Ours", "1/1", "r18_irnet"),
+    "r18_ours_lam2": ("ResNet-18", "Ours λ=2", "1/1", "r18_irnet"),
     "r20_fp": ("ResNet-20", "Baseline", "32/32", None),
     "r20_irnet": ("ResNet-20", "IR-Net", "1/1", None),
     "r20_irbireal": ("ResNet-20", "IR-bireal", "1/1", None),
     "r20_ours": ("ResNet-20", "Ours", "1/1", "r20_irnet"),
+    "r20_ours_lam2": ("ResNet-20", "Ours λ=2", "1/1", "r20_irnet"),
     "r20_ours_bireal": ("ResNet-20", "Ours-bireal", "1/1", "r20_irbireal"),
     "r20_irnet_w1a32": ("ResNet-20", "IR-Net", "1/32", None),
     "r20_ours_w1a32": ("ResNet-20", "Ours", "1/32", "r20_irnet_w1a32"),

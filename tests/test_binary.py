@@ -366,37 +366,7 @@ def test_lcr_hook_in_the_trainer(tmp_path):
         bn.lcr_loss_hook({"name": "x", "lamda": 1.0}, None)
 
 
-@pytest.mark.slow
-def test_lcr_figures_and_suite_on_smoke(tmp_path):
-    """The figure scripts make their smoke runs; the suite then reads them (no not-run left)."""
-    from pathlib import Path
-
-    from figures import lcr_corruption, lcr_fig3, lcr_table2, lcr_table3, lcr_variants
-    from figures.common import FigureContext
-    from validation.registry import SuiteContext
-    from validation.suites import _lcr_nets, lcr
-
-    ctx = FigureContext(preset="smoke", out=Path(tmp_path), workers=1, progress=False)
-    assert any(p.name == "table3.md" for p in lcr_table3.make(ctx))
-    assert any(p.name == "corruption.md" for p in lcr_corruption.make(ctx))
-    assert any(p.name == "fig3.md" for p in lcr_fig3.make(ctx))
-    assert any(p.name == "variants.md" for p in lcr_variants.make(ctx))
-    t2 = lcr_table2.make(ctx)
-    assert any(p.name == "table2.md" for p in t2)
-    csv_rows = (Path(tmp_path) / "figures" / "lcr_table2" / "table2.csv").read_text().splitlines()
-    assert len(csv_rows) == 1 + len(lcr_table2.ROWS)   # every Table 2 row, ResNet-18 included, on smoke
-    sctx = SuiteContext(preset="smoke", episodes=1, out=Path(tmp_path), progress=False)
-    by_id = {c.id: c for c in _lcr_nets.network_claims(sctx)}
-    for cid in ("lcr.table3.quick_lambda_sweep", "lcr.fig2.quick_weight_stds", "lcr.table6.quick_corruption",
-                "lcr.fig3.correlation_maps", "lcr.fig3.independence_by_depth", "lcr.code.loss_variants",
-                "lcr.table2.quick_pairs"):
-        assert by_id[cid].status != "not-run", cid
-        # every network claim decides by a rule shown a counterfactual (never a typed 'reported')
-        assert by_id[cid].rule is not None and by_id[cid].counterfactual_statuses, cid
-    assert set(by_id["lcr.table2.quick_pairs"].measured["holm"]["tests"]) <= set(lcr.TABLE2_PAIRS)
-    # the CIFAR-10 claim waits for the paper preset's runs: not-run, or not-testable-offline without CIFAR-10
-    assert by_id["lcr.table2.cifar10"].status in ("not-run", "not-testable-offline")
-    assert "--preset paper" in by_id["lcr.table2.cifar10"].note
+# The smoke figures + suite test (and its no-checkpoint rebuild) is tests/test_lcr_records.py.
 
 
 def test_batch_similarity():

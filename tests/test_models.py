@@ -270,3 +270,18 @@ def test_plugins_are_imported(tmp_path, monkeypatch):
     finally:
         sys.modules.pop("wb_plugin_pkg.extra", None)
         sys.modules.pop("wb_plugin_pkg", None)
+
+
+def test_binary_networks_live_in_the_registry_module():
+    """Issue 12 §3: the LCR paper's binary networks are defined in models.py (no plugin import), and
+    the old analysis.nets.binary names are the same objects (a re-export shim)."""
+    from analysis.nets import binary, lcr_probes, losses, models, sign
+
+    assert "analysis.nets.binary" not in models.PLUGIN_MODULES
+    assert models.MODELS["binary_resnet20"] is models.binary_resnet20
+    assert models.MODELS["binary_resnet18"] is models.binary_resnet18
+    assert binary.BinaryResNet is models.BinaryResNet and binary.BinaryConv2d is sign.BinaryConv2d
+    assert binary.lcr_loss is losses.lcr_loss and binary.lcr_loss_hook is losses.lcr_loss_hook
+    assert binary.block_similarity_stats is lcr_probes.block_similarity_stats
+    assert binary.weight_std_monitor is lcr_probes.weight_std_monitor
+    assert all(hasattr(binary, n) for n in binary.__all__)

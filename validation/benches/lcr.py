@@ -51,7 +51,7 @@ def _measure(ctx: SuiteContext, batch: int) -> dict:
     import torch
     import torch.nn.functional as F
 
-    from analysis.nets.binary import LCRRegularizer
+    from analysis.nets.losses import LCRRegularizer
     from analysis.nets.models import build_model
 
     gen = torch.Generator().manual_seed(ctx.seed)

@@ -2,7 +2,7 @@
 the theory claims. The network claims (trained runs) are in :mod:`validation.suites._lcr_nets`.
 
 Every number in a claim's ``measured`` is computed in this run by a named function of
-``analysis.lipschitz`` (and, for ``lcr.eq12.gradient_scale_at_init``, ``analysis.nets.binary``).
+``analysis.lipschitz`` (and, for ``lcr.eq12.gradient_scale_at_init``, ``analysis.nets.losses``).
 Paper numbers appear only in the printed-number constants below (with their place) and in
 ``expected``. Every verdict comes from a rule, and every rule is shown a counterfactual: the same
 measurement on a named input where the paper's statement is false (or, for a refuted claim, true).
@@ -141,7 +141,7 @@ ITEMS = [
     PaperItem("Eq. 13 (gradient approximation)", claims=("lcr.eq13.*",)),
     PaperItem("Eq. 14 (SVD reconstruction)", claims=("lcr.eq14.*",)),
     PaperItem("Eq. 27-28 (appendix 6.3 derivation, v1u1ᵀ)", claims=("lcr.app63.*", "lcr.eq13.sign")),
-    PaperItem("Algorithm 1 (forward/backward of LCR-BNN)", claims=("lcr.alg1.*", "lcr.code.loss_variants")),
+    PaperItem("Algorithm 1 (forward/backward of LCR-BNN)", claims=("lcr.alg1.*", "lcr.code.loss_variants", "lcr.code.official_scaling")),
     PaperItem("Alg. 1 line 10: L_QE absent from Eq. 12", claims=("lcr.alg1.line10_lqe",)),
     PaperItem("β > 1: latter layers more independent (§3.3, §4.4)", claims=("lcr.fig3.independence_by_depth",)),
     PaperItem("Lemma 1 (Eq. 15)", claims=("lcr.eq5.upper_bound", "lcr.eq10.blockwise_rm")),
@@ -742,7 +742,7 @@ def _gradient_scale(ctx):
     """The size of the LCR gradient next to the cross-entropy gradient at initialisation (Eq. 12)."""
     import torch
 
-    from analysis.nets.binary import lcr_gradient_scale
+    from analysis.nets.losses import lcr_gradient_scale
     from analysis.nets.models import build_model
 
     t0 = time.perf_counter()
@@ -1222,7 +1222,7 @@ def conv_layer_inputs(model, x) -> list[dict]:
     """Every nn.Conv2d of ``model`` with its kernel (latent and, for binary layers, binarised), its real
     input size and the channel-space M (official 'batch' convention) of one forward pass on ``x``."""
     import torch
-    from analysis.nets.binary import m_matrix
+    from analysis.nets.losses import m_matrix
 
     recs, hooks = [], []
     for name, mod in model.named_modules():
