@@ -52,7 +52,11 @@ OBJECTIVES = ("kernel_inner_sq", "kernel_cosine_sq", "convsim")
 FM_MEASURES = ("abs", "signed", "sq", "abs_cosine")
 OPTIMIZERS = ("adam", "sgd")
 CORR_OBJECTIVES = ("objective", "sqrt")
-METHODS = ("numba", "numpy")  # the torch reference: analysis.nets.convsim_study_torch
+METHODS = ("numba", "numpy", "batched")  # the torch reference: analysis.nets.convsim_study_torch
+# The nearest peer (issue 15 §4), run by "numpy" and "batched" only: OCNN's L_orth of the two kernels
+# as one layer of S = 2 one-channel kernels (Wang et al., CVPR 2020; analysis.convsim.ocnn_orth_loss).
+PEER_OBJECTIVES = ("ocnn",)
+BATCHED_OBJECTIVES = ("convsim", "ocnn")
 
 # Table 9 (Appendix 6.2, "Optimization hyperparameters ..."): (N, optimizer) → (learning rate,
 # iterations). The row label N = 9 is lost in the paper's text (rows 3–4 of the table carry no N);
@@ -120,8 +124,9 @@ class StudyConfig:
             raise ValueError(f"StudyConfig.iters must be >= 0, got {self.iters}")
         if self.optimizer not in OPTIMIZERS:
             raise ValueError(f"StudyConfig.optimizer must be one of {OPTIMIZERS}, got {self.optimizer!r}")
-        if self.objective not in OBJECTIVES:
-            raise ValueError(f"StudyConfig.objective must be one of {OBJECTIVES}, got {self.objective!r}")
+        if self.objective not in OBJECTIVES + PEER_OBJECTIVES:
+            raise ValueError(f"StudyConfig.objective must be one of {OBJECTIVES + PEER_OBJECTIVES}, "
+                             f"got {self.objective!r}")
         if self.fm_measure not in FM_MEASURES:
             raise ValueError(f"StudyConfig.fm_measure must be one of {FM_MEASURES}, got {self.fm_measure!r}")
         if isinstance(self.lr, bool) or not (isinstance(self.lr, (int, float, np.floating))
@@ -209,6 +214,9 @@ def objective_and_grad(objective: str, k1: np.ndarray, k2: np.ndarray) -> tuple[
         dL/dK1 = 2s/(ab)·(K2 − (s/a)·K1), dL/dK2 = 2s/(ab)·(K1 − (s/b)·K2).
     convsim: L = Σ_n c[n]², c = K1 ⊛ K2 (Eq. 8); dL/dK1[a] = 2 Σ_n c[n]·K2[a+n],
         dL/dK2[b] = 2 Σ_n c[n]·K1[b−n].
+    ocnn (the peer): OCNN's L_orth of the layer [K1; K2] (S = 2, C = 1, stride 1, P = N−1):
+        L = 2·Σ_n c[n]² + Σ_j Σ_n (K_j ⊛ K_j − δ)[n]² (analysis.convsim.ocnn_orth_loss);
+        the self terms' gradient is 2 Σ_n e[n]·(K[a+n] + K[a−n]), e = K ⊛ K − δ.
     """
     n = k1.shape[0]
     if objective == "kernel_inner_sq":
@@ -223,7 +231,17 @@ def objective_and_grad(objective: str, k1: np.ndarray, k2: np.ndarray) -> tuple[
         g1 = 2.0 * np.correlate(np.pad(k2, n - 1), c, mode="valid")   # Σ_j c[j]·K2[a+j−(N−1)]
         g2 = 2.0 * np.convolve(k1, c)[n - 1:2 * n - 1]                 # Σ_j c[j]·K1[b−j+(N−1)]
         return float(c @ c), g1, g2
-    raise ValueError(f"objective must be one of {OBJECTIVES}, got {objective!r}")
+    if objective == "ocnn":
+        c = kernel_xcorr(k1, k2)
+        e1, e2 = kernel_xcorr(k1, k1), kernel_xcorr(k2, k2)
+        e1[n - 1] -= 1.0
+        e2[n - 1] -= 1.0
+        g1 = 4.0 * np.correlate(np.pad(k2, n - 1), c, mode="valid")     # the two i≠j terms: 2·∇L_CS
+        g2 = 4.0 * np.convolve(k1, c)[n - 1:2 * n - 1]
+        for k, e, g in ((k1, e1, g1), (k2, e2, g2)):                      # Σ_n e[n]², e = K ⊛ K − δ
+            g += 2.0 * np.correlate(np.pad(k, n - 1), e, mode="valid") + 2.0 * np.convolve(k, e)[n - 1:2 * n - 1]
+        return float(2.0 * (c @ c) + e1 @ e1 + e2 @ e2), g1, g2
+    raise ValueError(f"objective must be one of {OBJECTIVES + PEER_OBJECTIVES}, got {objective!r}")
 
 
 def fm_measure_value(measure: str, f1: np.ndarray, f2: np.ndarray) -> float:
@@ -717,6 +735,101 @@ def _run_numba(cfg: StudyConfig, k1: np.ndarray, k2: np.ndarray, x: np.ndarray, 
                 k1_end=kend[:, 0], k2_end=kend[:, 1])
 
 
+# ============================================================================ numpy, episodes batched
+
+def _lag_index(n: int) -> np.ndarray:
+    """idx (N, N) with idx[j, i] = j − i + N − 1: the index of the lag j − i on the 2N−1 axis."""
+    return np.arange(n)[:, None] - np.arange(n)[None, :] + n - 1
+
+
+def _xcorr_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """(a[e] ⊛ b[e])[n] = Σ_i a[e, i]·b[e, i+n] for every row e: (E, N), (E, N) → (E, 2N−1), lag n at
+    index n + N − 1 (windows of the zero-padded b; einsum, no BLAS call)."""
+    n = a.shape[1]
+    windows = np.lib.stride_tricks.sliding_window_view(np.pad(b, ((0, 0), (n - 1, n - 1))), n, axis=1)
+    return np.einsum("ei,emi->em", a, windows)
+
+
+def _xcorr_grads(c: np.ndarray, a: np.ndarray, b: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """∂/∂a and ∂/∂b of Σ_n c[n]·(a ⊛ b)[n] with c held fixed (rows): Σ_j c[j−i]·b[j] and Σ_i c[j−i]·a[i]."""
+    w = c[:, idx]                                   # (E, N, N): w[e, j, i] = c[e, j − i + N − 1]
+    return np.einsum("eji,ej->ei", w, b), np.einsum("eji,ei->ej", w, a)
+
+
+def _objective_rows(objective: str, k1: np.ndarray, k2: np.ndarray, lags):
+    """:func:`objective_and_grad` for every row at once (objectives in BATCHED_OBJECTIVES): (E,), (E, N), (E, N).
+    ``lags`` = :func:`_lag_index` (N)."""
+    n = k1.shape[1]
+    idx = lags
+    c = _xcorr_rows(k1, k2)
+    g1, g2 = _xcorr_grads(2.0 * c, k1, k2, idx)
+    obj = np.sum(c * c, axis=1)
+    if objective == "convsim":
+        return obj, g1, g2
+    obj, g1, g2 = 2.0 * obj, 2.0 * g1, 2.0 * g2
+    for k, g in ((k1, g1), (k2, g2)):
+        e = _xcorr_rows(k, k)
+        e[:, n - 1] -= 1.0
+        ga, gb = _xcorr_grads(2.0 * e, k, k, idx)
+        g += ga + gb
+        obj = obj + np.sum(e * e, axis=1)
+    return obj, g1, g2
+
+
+def _fm_measure_rows(measure: str, f1: np.ndarray, f2: np.ndarray) -> np.ndarray:
+    s = np.sum(f1 * f2, axis=1)
+    if measure == "abs":
+        return np.abs(s)
+    if measure == "signed":
+        return s
+    if measure == "sq":
+        return s * s
+    return np.abs(s) / np.sqrt(np.sum(f1 * f1, axis=1) * np.sum(f2 * f2, axis=1))
+
+
+def _run_batched(cfg: StudyConfig, k1: np.ndarray, k2: np.ndarray, x: np.ndarray) -> dict:
+    """Every episode at once in (E, N) arrays, the same arithmetic as :func:`_episode_numpy`
+    (its per-episode twin, compared in the tests); no ``stop_below``."""
+    if cfg.objective not in BATCHED_OBJECTIVES:
+        raise ValueError(f"method 'batched' runs the objectives {BATCHED_OBJECTIVES}, got {cfg.objective!r}")
+    if cfg.stop_below is not None:
+        raise ValueError("method 'batched' has no stop_below; use 'numpy' or 'numba'")
+    pad, (b1, b2) = cfg.pad, cfg.betas
+    k1, k2 = k1.copy(), k2.copy()
+    windows = np.lib.stride_tricks.sliding_window_view(np.pad(x, ((0, 0), (pad, pad))), cfg.n, axis=1)
+    m1, v1, m2, v2 = (np.zeros_like(k1) for _ in range(4))
+    objs, meas = [], []
+    lags = _lag_index(cfg.n)
+    with np.errstate(all="ignore"):
+        for t in range(cfg.iters + 1):
+            obj, g1, g2 = _objective_rows(cfg.objective, k1, k2, lags)
+            meas.append(_fm_measure_rows(cfg.fm_measure, np.einsum("ewn,en->ew", windows, k1),
+                                         np.einsum("ewn,en->ew", windows, k2)))
+            objs.append(obj)
+            if t == cfg.iters:
+                break
+            if cfg.optimizer == "sgd":
+                k1 = k1 - cfg.lr * g1
+                k2 = k2 - cfg.lr * g2
+            else:
+                step = t + 1
+                bc1, bc2 = 1.0 - b1 ** step, 1.0 - b2 ** step
+                for p, g, m, v in ((k1, g1, m1, v1), (k2, g2, m2, v2)):
+                    m += (1.0 - b1) * (g - m)
+                    v[:] = b2 * v + (1.0 - b2) * g * g
+                    p -= (cfg.lr / bc1) * m / (np.sqrt(v) / math.sqrt(bc2) + cfg.eps)
+        O, F = np.array(objs), np.array(meas)                            # (T+1, E)
+        finite = np.all(np.isfinite(O), axis=0) & np.all(np.isfinite(F), axis=0)
+        co = np.sqrt(O) if cfg.corr_objective == "sqrt" else O
+        da, db = co - co.mean(0), F - F.mean(0)
+        saa, sbb = np.sum(da * da, 0), np.sum(db * db, 0)
+        corr = np.where((saa > 0) & (sbb > 0) & finite, np.sum(da * db, 0) / np.sqrt(saa * sbb), np.nan)
+    E = k1.shape[0]
+    return dict(measure_start=F[0].copy(), measure_end=F[-1].copy(), objective_start=O[0].copy(),
+                objective_end=O[-1].copy(), corr=corr, steps=np.full(E, cfg.iters, dtype=np.int64),
+                finite=finite, k1_end=k1, k2_end=k2)
+
+
 # ============================================================================ studies
 
 @dataclass(frozen=True)
@@ -768,14 +881,19 @@ def prepare_inputs(cfg: StudyConfig, episodes: int, seed: int,
 def run_study(cfg: StudyConfig, episodes: int, seed: int, method: str = "numba",
               inputs: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> StudyResult:
     """Run ``episodes`` episodes of ``cfg`` with inputs from :func:`draw_inputs` (or the given
-    ``inputs`` = (k1 (E, N), k2 (E, N), x (E, M))) by ``method`` "numba" | "numpy".
+    ``inputs`` = (k1 (E, N), k2 (E, N), x (E, M))) by ``method`` "numba" | "numpy" | "batched"
+    (numpy over all episodes at once; objectives BATCHED_OBJECTIVES, no stop_below).
     The torch reference: ``analysis.nets.convsim_study_torch.run_study(..., method="torch")``."""
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r} (the torch reference is "
                          "analysis.nets.convsim_study_torch.run_study)")
     k1, k2, x = prepare_inputs(cfg, episodes, seed, inputs)
+    if method == "numba" and cfg.objective in PEER_OBJECTIVES:
+        raise ValueError(f"objective {cfg.objective!r} runs with method 'batched' or 'numpy', not 'numba'")
     if method == "numba":
         cols = _run_numba(cfg, k1, k2, x)
+    elif method == "batched":
+        cols = _run_batched(cfg, k1, k2, x)
     else:
         with np.errstate(all="ignore"):   # a diverging episode is flagged, not an error
             rows = [_episode_numpy(cfg, k1[e], k2[e], x[e]) for e in range(k1.shape[0])]

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from analysis import convsim_study as cs
 from analysis.convsim_study import (FM_MEASURES, OBJECTIVES, OPTIMIZERS, TABLE9, StudyConfig, StudyResult,
-                                    draw_inputs, paper_configs, summarize)
+                                    draw_inputs, objective_and_grad, paper_configs, summarize)
 # run_study with every method, the torch reference included (it lives on the torch side).
 from analysis.nets.convsim_study_torch import run_study
 
@@ -448,3 +448,44 @@ def test_sqrt_objective_correlation_numba_equals_numpy(objective, padding):
     np.testing.assert_allclose(a.measure_end, raw.measure_end, rtol=0, atol=0)
     with pytest.raises(ValueError, match="corr_objective"):
         _cfg(corr_objective="cube")
+
+
+# ----------------------------------------------------------------------------- the OCNN peer (issue 15 §4)
+
+def test_ocnn_objective_matches_the_layer_loss_and_finite_differences():
+    from analysis.convsim import ocnn_orth_loss
+
+    rng = np.random.default_rng(11)
+    k1, k2 = rng.uniform(-1, 1, 6), rng.uniform(-1, 1, 6)
+    val, g1, g2 = objective_and_grad("ocnn", k1, k2)
+    assert val == pytest.approx(ocnn_orth_loss(np.stack([k1, k2])[:, None, :], 1), rel=1e-13)
+    h = 1e-6
+    for k, g, which in ((k1, g1, 0), (k2, g2, 1)):
+        for i in range(6):
+            kp, km = k.copy(), k.copy()
+            kp[i] += h
+            km[i] -= h
+            args_p = (kp, k2) if which == 0 else (k1, kp)
+            args_m = (km, k2) if which == 0 else (k1, km)
+            fd = (objective_and_grad("ocnn", *args_p)[0] - objective_and_grad("ocnn", *args_m)[0]) / (2 * h)
+            assert g[i] == pytest.approx(fd, rel=1e-6, abs=1e-8)
+
+
+@pytest.mark.parametrize("objective", ["convsim", "ocnn"])
+@pytest.mark.parametrize("optimizer", ["adam", "sgd"])
+def test_batched_matches_per_episode_numpy(objective, optimizer):
+    cfg = StudyConfig(n=5, optimizer=optimizer, lr=0.01, iters=40, objective=objective, fm_measure="abs")
+    a = run_study(cfg, 6, seed=3, method="batched")
+    b = run_study(cfg, 6, seed=3, method="numpy")
+    for name in ("measure_start", "measure_end", "objective_start", "objective_end", "corr"):
+        np.testing.assert_allclose(getattr(a, name), getattr(b, name), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(a.extra["k1_end"], b.extra["k1_end"], rtol=1e-10, atol=1e-12)
+
+
+def test_ocnn_is_not_a_numba_objective():
+    cfg = StudyConfig(n=3, optimizer="adam", lr=0.1, iters=2, objective="ocnn")
+    with pytest.raises(ValueError, match="batched"):
+        run_study(cfg, 2, seed=0, method="numba")
+    with pytest.raises(ValueError, match="stop_below"):
+        run_study(StudyConfig(n=3, optimizer="adam", lr=0.1, iters=2, objective="ocnn", stop_below=1e-9), 2, 0,
+                  method="batched")

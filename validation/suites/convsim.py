@@ -35,6 +35,7 @@ import numpy as np
 
 from analysis import convsim as cs
 from analysis import convsim_study as study
+from analysis import stats
 from validation.ledger import (Alternative, Claim, Counterfactual, at_least, at_most, binomial_se, holds,
                                mean_se, printed_half_unit, se_of_std, statistic_rule, wilson_ci)
 from validation.registry import PaperItem, SuiteContext, register_suite
@@ -765,6 +766,7 @@ def study_claims(ctx: SuiteContext) -> Iterator[Claim]:
     yield from _table_text_claims(ctx, studies, primary)
     yield from _table3_claims(ctx, studies, primary)
     yield from _arbitrary_p_claims(ctx, studies, primary)
+    yield from ocnn_episode_claims(ctx, studies, primary)
 
 
 def _reading_note(objective: str, primary: str, extra: str = "") -> str:
@@ -1022,6 +1024,57 @@ def _table3_claims(ctx, studies: _Studies, primary: str) -> Iterator[Claim]:
             replicate=rep, repro_tol=MC_TOL, seed=studies.seed(n, opt),
             note=(note + " 'Near 100% orthogonality' read without the kernels' scale: the %-decrease of "
                   "<F1,F2> is ~100% also when the kernels merely shrink (L_CS -> 0 with ||K|| -> 0)."))
+
+
+PEER_EPISODES = 200   # the OCNN peer's episodes: the first 200 of each Table 2 configuration's inputs
+
+
+def ocnn_episode_claims(ctx, studies: _Studies, primary: str) -> Iterator[Claim]:
+    """The peer (issue 15 §4): OCNN's L_orth (Wang et al., CVPR 2020) beside L_CS in the Table 2 episode
+    study: the same episodes (inputs), the same optimizer, lr and iterations (Table 9)."""
+    for (n, opt) in TABLE1:
+        t0 = time.perf_counter()
+        lr, iters = study.TABLE9[(n, opt)]
+        e = min(PEER_EPISODES, studies.episodes)
+        cfgs = {obj: study.StudyConfig(n=n, optimizer=opt, lr=lr, iters=iters, objective=obj, padding="full",
+                                       fm_measure=primary) for obj in ("convsim", "ocnn")}
+        k1, k2, x = study.draw_inputs(cfgs["convsim"], studies.episodes, studies.seed(n, opt))
+        inputs = (k1[:e], k2[:e], x[:e])
+        res = {"convsim": study.run_study(cfgs["convsim"], e, 0, method="numba", inputs=inputs),
+               "ocnn": study.run_study(cfgs["ocnn"], e, 0, method="batched", inputs=inputs)}
+        rows, per = {}, {}
+        for obj, r in res.items():
+            sm, o, om = _flat_summary(r), study.summarize_orthogonality(r), study.orthogonality_measures(r)
+            with np.errstate(all="ignore"):
+                log_change = np.log(np.asarray(r.measure_end) / np.asarray(r.measure_start))
+            per[obj] = (om["fm_cos_end"], log_change, om["finite"] & np.isfinite(log_change))
+            rows[obj] = {"reduction_freq": sm["reduction_freq"], "decrease_median_pct": sm["decrease_median"],
+                         "cos_median_start": o["fm_cos_median_start"], "cos_median_end": o["fm_cos_median_end"],
+                         "cos_reduction_freq": o["cos_reduction_frequency"], "norm_ratio_median": o["norm_ratio_median"],
+                         "n_nonfinite": sm["n_nonfinite"]}
+        ok = per["convsim"][2] & per["ocnn"][2]
+        cos_eff = stats.effect_summary(per["convsim"][0][ok], per["ocnn"][0][ok])
+        raw_eff = stats.effect_summary(per["convsim"][1][ok], per["ocnn"][1][ok])
+        yield _claim(
+            ctx, t0, id=f"convsim.peer.ocnn.episodes.n{n}.{opt}", kind="derived", section="Table 2",
+            where=f"peer: OCNN (Wang et al., CVPR 2020) beside L_CS in the Table 2 episode study, N={n} {opt}",
+            statement=("OCNN's kernel-orthogonality regulariser ||Conv(K,K) - I||_F^2 vs L_CS, minimized on the same "
+                       "episodes with the same optimizer: feature-map similarity after minimizing, raw and scale-free"),
+            expected=None, ci=cos_eff["ci"],
+            measured={"by_objective": rows, "scale_free_cos_end": cos_eff, "raw_log_change": raw_eff,
+                      "effect": cos_eff["effect"], "sd": cos_eff["sd"], "mde": cos_eff["mde"], "n": cos_eff["n"],
+                      "episodes": e, "lr": lr, "iterations": iters},
+            tolerance="none (a measurement beside the paper's method)", status="reported", repro_tol=MC_TOL,
+            summary=(f"median |cos(F1,F2)| end: L_CS {rows['convsim']['cos_median_end']:.3g}, OCNN "
+                     f"{rows['ocnn']['cos_median_end']:.3g}; kernel-norm ratio L_CS {rows['convsim']['norm_ratio_median']:.3g}, "
+                     f"OCNN {rows['ocnn']['norm_ratio_median']:.3g}"),
+            note=(f"The first {e} episodes of this configuration's Table 2 inputs (K ~ U(-1,1), X ~ U(0,1), full "
+                  f"padding), Table 9's {opt} lr {lr} and {iters} iterations for both objectives. OCNN on the layer "
+                  "[K1; K2] (S = 2, C = 1, stride 1, P = N-1) is 2*L_CS plus sum_j ||K_j * K_j - delta||^2, which holds "
+                  "each kernel at unit norm: the scale-free |cos(F1,F2)| separates orthogonalization from the shrinking "
+                  f"that lowers L_CS. Effect (ci, sd, mde) = per-episode |cos(F1,F2)| at the end, OCNN - L_CS, paired; "
+                  f"raw_log_change = per-episode log(end/start) of {READING_TEXT[primary]} (primary reading), OCNN - "
+                  "L_CS. analysis.convsim_study (method 'batched' for OCNN, numba for L_CS)."))
 
 
 ARBITRARY_P = ((3, 1, "same"), (9, 4, "same"), (16, 7, "P = 7"), (16, 8, "P = 8"))
