@@ -384,6 +384,16 @@ def test_bench_convsim_reports_speed_and_agreement():
     assert out["episodes"] == 8 and out["repeats"] == 5 and out["same_steps_as_torch"]
     assert out["max_diff_end_vs_torch_rel_to_start"] < 1e-6 and out["max_abs_diff_corr_vs_torch"] < 1e-6
     assert out["speedup_vs_torch"] > 1.0
+    for key in ("step_lcs_over_plain", "step_ocnn_over_plain", "step_ocnn_over_lcs"):
+        assert out[key] > 0
+
+
+def test_regularizer_step_times_keys():
+    """The peer's step overhead in the bench (issue 15 §4): one CNN1 step plain, + L_CS, + OCNN."""
+    from validation.benches.convsim import regularizer_step_times
+
+    t = regularizer_step_times("cnn1", batch=4, repeats=1)
+    assert set(t) == {"plain", "lcs", "ocnn"} and all(v > 0 for v in t.values())
 
 
 # ----------------------------------------------------------------------------- scale-free measures

@@ -7,6 +7,10 @@ torch.optim) on the same inputs in the same process (median of ``options["torch_
 default 1: one torch pass takes about a minute at 1000 episodes). Also reports the work done, as
 an analytic flop count of the numba kernels, and the largest difference between the two
 implementations' per-episode results (the cross-check at full length).
+
+The peer (issue 15 §4): the cost of one SGD training step of CNN1 (Table 4, Fashion-MNIST shape,
+batch 128, 1 torch thread) with β·Σ_j L_CS (Algorithm 2) and with OCNN's Σ_j L_orth beside the
+plain cross-entropy step, as ratios (``step_*``; timings never enter the ledger).
 """
 from __future__ import annotations
 
@@ -38,6 +42,42 @@ def study_flops(cfg, episodes: int) -> float:
     update = 2 * n * (12 if cfg.optimizer == "adam" else 3)     # Adam: ~10 flops + sqrt + div per entry
     record = 20
     return float(episodes) * (cfg.iters + 1) * (obj + measure + update + record)
+
+
+def regularizer_step_times(model_name: str = "cnn1", batch: int = 128, repeats: int = 7) -> dict:
+    """Median seconds of one SGD step (forward, loss, backward, step) of ``model_name`` on a random
+    Fashion-MNIST-shaped batch: plain cross-entropy, + 0.001·Σ_j L_CS, + Σ_j L_orth (OCNN); 1 thread."""
+    import torch
+    import torch.nn.functional as F
+
+    from analysis.nets import ocnn
+    from analysis.nets.losses import convsim_loss
+    from analysis.nets.models import build_model
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        torch.manual_seed(0)
+        model = build_model(model_name, num_classes=10, in_channels=1, image_size=28)
+        opt = torch.optim.SGD(model.parameters(), lr=0.01)
+        x, y = torch.rand(batch, 1, 28, 28), torch.randint(0, 10, (batch,))
+        convs = [m.weight for m in model.modules() if isinstance(m, torch.nn.Conv2d)]
+
+        def step(extra):
+            def run():
+                loss = F.cross_entropy(model(x), y)
+                if extra == "lcs":
+                    loss = loss + 0.001 * torch.stack([convsim_loss(w) for w in convs]).sum()
+                elif extra == "ocnn":
+                    loss = loss + torch.stack(ocnn.layer_losses(model)).sum()
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                opt.step()
+            return run
+
+        return interleaved_median({k: step(k) for k in ("plain", "lcs", "ocnn")}, repeats=repeats, warmup=1)
+    finally:
+        torch.set_num_threads(before)
 
 
 @register_bench("convsim")
@@ -98,7 +138,14 @@ def bench(ctx: SuiteContext) -> dict:
         dcorr = max(dcorr, float(np.max(np.abs(a.corr[both] - b.corr[both]), initial=0.0)))
         same_steps &= bool(np.array_equal(a.steps, b.steps))
     flops = sum(study_flops(cfg, episodes) for cfg in cfgs.values())
+    steps = regularizer_step_times("cnn1", repeats=max(3, int(ctx.options.get("step_repeats", 7))))
     return {
+        "step_seconds_cnn1_plain": steps["plain"],
+        "step_seconds_cnn1_lcs": steps["lcs"],
+        "step_seconds_cnn1_ocnn": steps["ocnn"],
+        "step_lcs_over_plain": steps["lcs"] / steps["plain"],
+        "step_ocnn_over_plain": steps["ocnn"] / steps["plain"],
+        "step_ocnn_over_lcs": steps["ocnn"] / steps["lcs"],
         "episodes": episodes,
         "threads": numba.get_num_threads(),
         "lanes": LANES,
