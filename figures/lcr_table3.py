@@ -45,7 +45,7 @@ def weight_result(run) -> dict:
 def setting_lambda(cfg) -> float:
     """λ of a run from its own config (0 when it has no LCR loss hook)."""
     for s in cfg.extra_losses:
-        if "lcr_loss_hook" in s["name"]:
+        if s["name"] == "lcr.loss" or "lcr_loss_hook" in s["name"]:  # short name or a legacy alias
             return float(s.get("lam", 1.0)) * float(s.get("weight", 1.0))
     return 0.0
 

@@ -422,8 +422,8 @@ def lcr_gradient_scale(model: nn.Module, x: torch.Tensor, y: torch.Tensor, lam: 
 # ----------------------------------------------------------------------------- trainer hook
 
 def lcr_loss_hook(spec: dict, env):
-    """Loss hook for the one trainer (``extra_losses: [{name: "analysis.nets.binary:lcr_loss_hook",
-    weight: 1, lam: λ, ...}]``): the term ``lcr`` = λ/2·L_Lip (Eq. 12) of the step's forward pass,
+    """Loss hook for the one trainer (``extra_losses: [{name: lcr.loss, weight: 1, lam: λ, ...}]``; the
+    short name of :mod:`analysis.nets.hook_names`, legacy alias ``"analysis.nets.binary:lcr_loss_hook"``): the term ``lcr`` = λ/2·L_Lip (Eq. 12) of the step's forward pass,
     or λ·L_Lip/(B·10⁴) with ``scale: official`` (the official code's weighting, α = λ).
 
     Parameters (all optional): lam (1.0), beta (2.0), iters (5), source ("same_pass" | "latent" |

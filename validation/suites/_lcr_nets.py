@@ -189,7 +189,7 @@ def _table3_runs(ctx):
         cfg = exp.settings[label.split("|")[0]]
         lam = 0.0
         for spec in cfg.extra_losses:
-            if "lcr_loss_hook" in spec["name"]:
+            if spec["name"] == "lcr.loss" or "lcr_loss_hook" in spec["name"]:  # short name or a legacy alias
                 lam = float(spec.get("lam", 1.0)) * float(spec.get("weight", 1.0))
         found.setdefault(lam, []).extend(rs)
     return exp, found, missing
