@@ -447,7 +447,7 @@ def test_cdg_coverage_declares_the_review_items(tmp_path):
 
 def test_cdg_variance_test_direction():
     """The Fig. 5 left test: a smaller spread gives a negative paired absolute-deviation effect."""
-    from validation.suites._cdg_nets import variance_test
+    from analysis.nets.cdg import paired_spread_test as variance_test
 
     rng = np.random.default_rng(0)
     a = {s: 80 + 1.0 * x for s, x in enumerate(rng.standard_normal(12))}

@@ -429,6 +429,38 @@ def paired_gains(groups: dict, baseline, metric: str = "test_acc") -> dict:
     return out
 
 
+def paired_spread_test(a: dict, b: dict) -> dict:
+    """Fig. 5 left's "reduced variance": the spread of b against a ({seed: accuracy} each), paired by seed.
+
+    Decides: ``effect_summary`` of |b − median(b)| − |a − median(a)| paired by seed (a
+    Brown–Forsythe-type test on absolute deviations; < 0: b spreads less). Beside it: sd ratio,
+    log variance ratio, Levene's median-centred two-sample test and the Pitman–Morgan test for
+    paired variances (corr(a + b, b − a) = 0 ⇔ var a = var b)."""
+    from scipy import stats as ss
+
+    from analysis import stats
+
+    seeds = sorted(s for s in b if s in a)
+    va, vb = np.array([a[s] for s in seeds]), np.array([b[s] for s in seeds])
+    if len(seeds) < 3:
+        nan = float("nan")
+        return {"summary": {"design": "paired", "n": len(seeds), "effect": nan, "sd": nan, "se": nan, "ci": None,
+                            "p_two_sided": nan, "mde": nan}, "seeds": seeds}
+    da = {s: abs(a[s] - float(np.median(va))) for s in seeds}
+    db = {s: abs(b[s] - float(np.median(vb))) for s in seeds}
+    sa, sb = float(va.std(ddof=1)), float(vb.std(ddof=1))
+    r = float(np.corrcoef(va + vb, vb - va)[0, 1]) if sa > 0 or sb > 0 else float("nan")
+    n = len(seeds)
+    pm_p = float(2 * ss.t.sf(abs(r) * math.sqrt((n - 2) / max(1e-300, 1 - r * r)), n - 2)) if np.isfinite(r) else float("nan")
+    lev = ss.levene(va, vb, center="median") if (sa > 0 or sb > 0) else None
+    summ = stats.effect_summary([da[s] for s in seeds], [db[s] for s in seeds], paired=True)
+    return {"summary": summ, "seeds": seeds, "sd_a": sa, "sd_b": sb,
+            "sd_ratio": sb / sa if sa > 0 else float("nan"),
+            "log_variance_ratio": 2 * math.log(sb / sa) if sa > 0 and sb > 0 else float("nan"),
+            "pitman_morgan": {"r": r, "p": pm_p},
+            "levene_median": {"p": float(lev.pvalue) if lev is not None else float("nan")}}
+
+
 class RunKey(NamedTuple):
     """What distinguishes a group of runs (all but the seed) in the cdg experiments."""
 
@@ -483,5 +515,5 @@ __all__ = [
     "selected_parameters", "ChannelDirectedOptimizer", "grad_hook", "model_conv_weights",
     "model_correlation_table", "model_correlation_vs_distance", "model_mean_std_scatter",
     "transform_key", "paired_gains", "group_runs", "RunKey", "comparison_rows", "CORRELATION_FILE",
-    "weights_correlation_summary", "run_correlation_summary",
+    "weights_correlation_summary", "run_correlation_summary", "paired_spread_test",
 ]

@@ -431,33 +431,6 @@ def _fig5_claims(ctx: SuiteContext):
 
 # ----------------------------------------------------------------------------- Table 2, Fig. 5 left, Figs 8–9
 
-def variance_test(a: dict, b: dict) -> dict:
-    """Spread of b against a ({seed: accuracy} each), paired by seed.
-
-    Decides: ``effect_summary`` of |b − median(b)| − |a − median(a)| paired by seed (a
-    Brown–Forsythe-type test on absolute deviations; < 0: b spreads less). Beside it: sd ratio,
-    log variance ratio, Levene's median-centred two-sample test and the Pitman–Morgan test for
-    paired variances (corr(a + b, b − a) = 0 ⇔ var a = var b)."""
-    from scipy import stats as ss
-
-    seeds = sorted(s for s in b if s in a)
-    va, vb = np.array([a[s] for s in seeds]), np.array([b[s] for s in seeds])
-    if len(seeds) < 3:
-        return {"summary": _summary({}, {}), "seeds": seeds}
-    da = {s: abs(a[s] - float(np.median(va))) for s in seeds}
-    db = {s: abs(b[s] - float(np.median(vb))) for s in seeds}
-    sa, sb = float(va.std(ddof=1)), float(vb.std(ddof=1))
-    r = float(np.corrcoef(va + vb, vb - va)[0, 1]) if sa > 0 or sb > 0 else float("nan")
-    n = len(seeds)
-    pm_p = float(2 * ss.t.sf(abs(r) * math.sqrt((n - 2) / max(1e-300, 1 - r * r)), n - 2)) if np.isfinite(r) else float("nan")
-    lev = ss.levene(va, vb, center="median") if (sa > 0 or sb > 0) else None
-    return {"summary": _summary(da, db), "seeds": seeds, "sd_a": sa, "sd_b": sb,
-            "sd_ratio": sb / sa if sa > 0 else float("nan"),
-            "log_variance_ratio": 2 * math.log(sb / sa) if sa > 0 and sb > 0 else float("nan"),
-            "pitman_morgan": {"r": r, "p": pm_p},
-            "levene_median": {"p": float(lev.pvalue) if lev is not None else float("nan")}}
-
-
 TABLE2Q_NOT_RUN = (
     ("cdg.fig5left.variance_reduced", "Fig. 5 left ('significantly reduced variance')",
      "At a small batch H̃1's test accuracy varies less across trials than SGD's.",
@@ -471,7 +444,7 @@ TABLE2Q_NOT_RUN = (
 
 
 def _table2_quick_claims(ctx: SuiteContext, exp, runs):
-    from analysis.nets.cdg import group_runs
+    from analysis.nets.cdg import group_runs, paired_spread_test
 
     groups = group_runs(runs)
     acc = {(k.batch_size, k.method): _acc_by_seed(v) for k, v in groups.items()}
@@ -480,9 +453,9 @@ def _table2_quick_claims(ctx: SuiteContext, exp, runs):
     base = f"Preset {ctx.preset}, experiment {exp.name}: the 2-layer CNN on Fashion-MNIST, batch {large} and {small}, " \
            f"{len(exp.seeds)} seeds, paired by seed; primary H̃1 at batch {small} (pre-registered)."
     t0 = time.perf_counter()
-    vt = variance_test(acc[(small, "baseline")], acc[(small, "h1")])
-    vt_h0 = variance_test(acc[(small, "baseline")], acc.get((small, "h0"), {}))
-    vt_large = variance_test(acc[(large, "baseline")], acc[(large, "h1")])
+    vt = paired_spread_test(acc[(small, "baseline")], acc[(small, "h1")])
+    vt_h0 = paired_spread_test(acc[(small, "baseline")], acc.get((small, "h0"), {}))
+    vt_large = paired_spread_test(acc[(large, "baseline")], acc[(large, "h1")])
     yield _effect_claim(
         ctx, t0, vt["summary"], sign=-1.0,
         extra={"test": "paired absolute deviations from each group's median (Brown–Forsythe-type), H̃1 − SGD",
