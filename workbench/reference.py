@@ -170,6 +170,7 @@ def main(argv=None) -> int:
     ap.add_argument("--only", nargs="+", metavar="ID", help="these figures only (default: every quick figure)")
     ap.add_argument("--commit", action="store_true", help="git-commit each figure's records as it finishes")
     ap.add_argument("--ledger-only", action="store_true", help="rebuild the ledger from the records; train nothing")
+    ap.add_argument("--skip-ledger", action="store_true", help="make the records only; do not rebuild the ledger")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--no-progress", action="store_true")
     args = ap.parse_args(argv)
@@ -202,6 +203,8 @@ def main(argv=None) -> int:
 
                 paths = [out / "runs", out / "figures" / fid] + ([TIMINGS.relative_to(ROOT)] if measured else [])
                 _git_commit(paths, f"reference: quick records of {fid}")
+    if args.skip_ledger:
+        return 1 if failed else 0
     rc = rebuild_ledger(out)
     if args.commit:
         _git_commit([out / "ledger.json", out / "REPORT.md"], "reference: quick ledger rebuilt from the records")
