@@ -192,9 +192,13 @@ def t_power(delta: float, sd: float, n: int, alpha: float = 0.05, design: str = 
     df, scale = _design(sd, n, design, n2)
     if df < 1 or not (math.isfinite(scale) and scale > 0):
         return float("nan")
-    ncp = float(delta) / scale
+    ncp = abs(float(delta)) / scale                 # the power is symmetric in the sign of δ
     q = float(stats.t.ppf(1 - alpha / 2, df))
-    return float(stats.nct.sf(q, df, ncp) + stats.nct.cdf(-q, df, ncp))
+    upper = float(stats.nct.sf(q, df, ncp))
+    if not math.isfinite(upper):
+        upper = 1.0 - float(stats.nct.cdf(q, df, ncp))
+    lower = float(stats.nct.cdf(-q, df, ncp))       # far tail: scipy may return NaN for ~0
+    return min(1.0, upper + (lower if math.isfinite(lower) else 0.0))
 
 
 def _design(sd: float, n: int, design: str, n2: int | None) -> tuple[int, float]:

@@ -34,6 +34,13 @@ def test_mde_by_monte_carlo_power():
 
 def test_mde_edge_cases():
     assert math.isnan(stats.mde(1.0, 1))
+    # two pairs (df = 1): scipy's noncentral t returns NaN deep in the lower tail; the power is
+    # still computed and the mde solved
+    d2 = stats.mde(1.0, 2)
+    assert stats.t_power(d2, 1.0, 2) == pytest.approx(0.8, abs=1e-9) and d2 > stats.mde(1.0, 3)
+    s = stats.effect_summary([10.0, 12.5], [12.5, 12.5])
+    assert math.isfinite(s["mde"])
+    assert stats.t_power(-d2, 1.0, 2) == pytest.approx(0.8, abs=1e-9)
     assert stats.mde(0.0, 5) == 0.0
     with pytest.raises(ValueError):
         stats.mde(1.0, 5, design="bogus")
