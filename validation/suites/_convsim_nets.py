@@ -135,6 +135,10 @@ def _power(a, b, paper_effect: float | None) -> dict:
     """effect_summary of b − a paired by seed (analysis.stats), with the paper's effect and
     power_ok = mde <= |paper_effect| (None where the paper gives no effect size)."""
     s = _summary(np.asarray(a, float), np.asarray(b, float))
+    if s["n"] >= 2 and s["sd"] == 0:
+        # every seed gives the same difference (e.g. tied accuracies on a tiny test set): t = ±inf says
+        # nothing, so no interval and no p-value; the rules then report instead of deciding
+        s.update(ci=None, p_two_sided=float("nan"), zero_spread=True)
     s["paper_effect"] = paper_effect
     s["power_ok"] = (bool(np.isfinite(s["mde"]) and s["mde"] <= abs(paper_effect))
                      if paper_effect is not None else None)
