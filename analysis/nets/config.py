@@ -54,8 +54,7 @@ class TrainConfig:
     model:              name in the model registry (analysis.nets.models.build_model)
     width:              width multiplier (1.0 = the paper's network)
     model_kw:           extra keyword arguments for build_model
-    dataset:            "cifar10" | "cifar100" | "mnist" | "fashion-mnist" | "fashion-mnist-pairs100"
-                        (the 100-class stand-in) | "imagenet" (class folders) (analysis.nets.data)
+    dataset:            "cifar10" | "cifar100" | "mnist" | "fashion-mnist" (analysis.nets.data)
     synthetic:          None, or {"n_train": int, "n_test": int}: tiny synthetic files in the
                         dataset's own format, written by data.write_synthetic (smoke preset)
     train_subset:       None (all) or n training images, drawn by data.subset with the run's seed
