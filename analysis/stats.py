@@ -253,9 +253,8 @@ def effect_summary(a, b=None, confidence: float = 0.95, power: float = 0.8, alph
     - ``paired=False``: Welch interval of mean(b) − mean(a); mde from the pooled sd.
 
     Returns {"design", "n" (pairs, or [n_a, n_b]), "effect", "sd", "se", "ci" (two-sided
-    ``confidence`` interval, None with < 2 values), "p_two_sided", "mde" (80 % power at
-    two-sided α = 0.05 unless told otherwise), "power_at_effect" (None unless asked via
-    :func:`power_against`)}.
+    ``confidence`` interval; None with < 2 values or when all differences are equal), "p_two_sided",
+    "mde" (80 % power at two-sided α = 0.05 unless told otherwise)}.
     """
     if b is None:
         d = np.asarray(a, dtype=np.float64)
@@ -268,11 +267,24 @@ def effect_summary(a, b=None, confidence: float = 0.95, power: float = 0.8, alph
         design, n = "paired", int(t["n"])
     else:
         return _welch_summary(a, b, confidence, power, alpha)
-    ok = n > 1 and all(math.isfinite(x) for x in t["ci"])
     sd = t["sd_diff"]
+    # no interval with < 2 values, or when every difference is the same (sd = 0, e.g. two settings
+    # both at chance): a zero-width interval would decide on no evidence of spread
+    ok = n > 1 and math.isfinite(sd) and sd > 0 and all(math.isfinite(x) for x in t["ci"])
     return {"design": design, "n": n, "effect": t["mean_diff"], "sd": sd,
             "se": t["se"], "ci": t["ci"] if ok else None, "p_two_sided": t["p"],
-            "mde": mde(sd, n, power, alpha, "paired") if ok else float("nan")}
+            "mde": mde(sd, n, power, alpha, "paired") if n > 1 and math.isfinite(sd) else float("nan")}
+
+
+def with_power(summary: dict, paper_effect: float | None = None) -> dict:
+    """``summary`` (:func:`effect_summary`) plus ``paper_effect`` and ``power_ok`` (mde ≤ |paper
+    effect|; None when either is missing): the fields issue 16 asks of every network claim."""
+    out = dict(summary)
+    m = out.get("mde")
+    out["paper_effect"] = None if paper_effect is None else float(paper_effect)
+    out["power_ok"] = (bool(m <= abs(paper_effect)) if paper_effect is not None and m is not None
+                       and math.isfinite(m) else None)
+    return out
 
 
 def _welch_summary(a, b, confidence, power, alpha) -> dict:

@@ -91,3 +91,11 @@ def test_holm_adjusted_p_agrees_with_the_step_down_procedure(ps, alpha):
         else:
             assert a >= p - 1e-15
             assert (a <= alpha) == r
+
+
+def test_no_interval_without_spread_and_power_fields():
+    s = stats.effect_summary([1.0, 2.0, 3.0], [2.0, 3.0, 4.0])     # every difference is 1
+    assert s["ci"] is None and s["sd"] == 0 and s["mde"] == 0
+    p = stats.with_power(stats.effect_summary([0.0, 1.0, 0.5], [1.0, 1.5, 2.0]), paper_effect=-5.0)
+    assert p["paper_effect"] == -5.0 and p["power_ok"] is (p["mde"] <= 5.0)
+    assert stats.with_power({"mde": float("nan")}, 1.0)["power_ok"] is None

@@ -85,16 +85,7 @@ def _summary(a: dict, b: dict) -> dict:
         d = [b[s] - a[s] for s in seeds]
         return {"design": "paired", "n": len(seeds), "effect": float(np.mean(d)) if d else nan, "sd": nan,
                 "se": nan, "ci": None, "p_two_sided": nan, "mde": nan, "seeds": seeds}
-    d = np.array([b[s] - a[s] for s in seeds])
-    if float(np.ptp(d)) == 0.0:            # no spread (e.g. smoke runs at chance): no interval → reported
-        return {"design": "paired", "n": len(seeds), "effect": float(d[0]), "sd": 0.0, "se": 0.0, "ci": None,
-                "p_two_sided": nan, "mde": nan, "seeds": seeds}
-    try:
-        res = stats.effect_summary([a[s] for s in seeds], [b[s] for s in seeds], paired=True)
-    except ValueError:                     # stats.mde's root search fails at df = 1 (2 seeds: smoke)
-        t = stats.paired_t([a[s] for s in seeds], [b[s] for s in seeds], "two-sided")
-        res = {"design": "paired", "n": int(t["n"]), "effect": t["mean_diff"], "sd": t["sd_diff"], "se": t["se"],
-               "ci": list(t["ci"]), "p_two_sided": t["p"], "mde": float("nan")}
+    res = stats.effect_summary([a[s] for s in seeds], [b[s] for s in seeds], paired=True)
     res = {k: res[k] for k in ("design", "n", "effect", "sd", "se", "ci", "p_two_sided", "mde")}
     res["ci"] = None if res["ci"] is None else [float(c) for c in res["ci"]]
     return {**res, "seeds": seeds}
@@ -609,7 +600,7 @@ def _table2_claims(ctx: SuiteContext):
 # ----------------------------------------------------------------------------- LS baselines (Figs 4, 5, 10)
 
 def _ls_claims(ctx: SuiteContext):
-    note = ("Needs CIFAR-10 runs with the Laplacian-smoothing grad hook ({'name': 'analysis.nets.cdg:grad_hook', "
+    note = ("Needs CIFAR-10 runs with the Laplacian-smoothing grad hook ({"name": "cdg.grad", "
             "'method': 'ls', 'sigma': 1.0, 'axis': 'raster'} for LS, 'axis': 'output' for LS-ChanDir; "
             "twin of analysis.channel_grad.laplacian_smoothing, tested); σ = 1 is Osher et al.'s setting, cdg does "
             "not state it (a reading). Theory side: cdg.ls.spectrum_vs_h1, cdg.sec1_1.ls_is_sobolev_gradient; "

@@ -117,18 +117,8 @@ def _ordering_evidence(base, reg, init) -> dict:
 
 
 def _summary(a, b=None) -> dict:
-    """analysis.stats.effect_summary; with two pairs (df = 1) its exact mde solver fails (scipy's
-    noncentral t gives NaN there), so the summary is rebuilt from paired_t with mde NaN."""
-    try:
-        return stats.effect_summary(a, b) if b is not None else stats.effect_summary(a)
-    except ValueError:
-        a = np.asarray(a, float)
-        b = np.asarray(b, float) if b is not None else None
-        t = stats.paired_t(np.zeros_like(a), a, "two-sided") if b is None else stats.paired_t(a, b, "two-sided")
-        ok = t["n"] > 1 and all(np.isfinite(t["ci"]))
-        return {"design": "paired" if b is not None else "one-sample", "n": int(t["n"]), "effect": t["mean_diff"],
-                "sd": t["sd_diff"], "se": t["se"], "ci": t["ci"] if ok else None, "p_two_sided": t["p"],
-                "mde": float("nan")}
+    """analysis.stats.effect_summary of b − a paired by seed (one sample ``a`` when b is None)."""
+    return stats.effect_summary(a, b) if b is not None else stats.effect_summary(a)
 
 
 def _power(a, b, paper_effect: float | None) -> dict:

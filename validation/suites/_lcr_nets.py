@@ -135,22 +135,12 @@ HOLM_RULE = Rule("two-sided paired t-tests across seeds, Holm-corrected (family-
 
 
 def safe_effect_summary(a, b=None) -> dict:
-    """``analysis.stats.effect_summary`` (paired by seed when ``b`` is given, else one-sample). Where
-    its exact mde solver fails (scipy's noncentral t returns NaN for some sd at df = 1, i.e. 2 seeds)
-    the mde falls back to ``analysis.stats.mde_normal`` and ``mde_method`` says so."""
+    """``analysis.stats.effect_summary`` (paired by seed when ``b`` is given, else one-sample)."""
     a = list(map(float, a))
     b = None if b is None else list(map(float, b))
-    try:
-        out = dict(stats.effect_summary(a, b, paired=True))
-        out["mde_method"] = "exact noncentral t"
-        return out
-    except ValueError:
-        t = stats.paired_t([0.0] * len(a), a, "two-sided") if b is None else stats.paired_t(a, b, "two-sided")
-        ok = t["n"] > 1 and all(math.isfinite(x) for x in t["ci"])
-        return {"design": "one-sample" if b is None else "paired", "n": int(t["n"]), "effect": t["mean_diff"],
-                "sd": t["sd_diff"], "se": t["se"], "ci": t["ci"] if ok else None, "p_two_sided": t["p"],
-                "mde": stats.mde_normal(t["sd_diff"], int(t["n"])) if ok else float("nan"),
-                "mde_method": "normal approximation (the exact solver failed)"}
+    out = dict(stats.effect_summary(a, b, paired=True))
+    out["mde_method"] = "exact noncentral t"
+    return out
 
 
 def _paired_effect(a, b, paper_effect: float | None = None) -> dict:
