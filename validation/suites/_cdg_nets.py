@@ -600,7 +600,7 @@ def _table2_claims(ctx: SuiteContext):
 # ----------------------------------------------------------------------------- LS baselines (Figs 4, 5, 10)
 
 def _ls_claims(ctx: SuiteContext):
-    note = ("Needs CIFAR-10 runs with the Laplacian-smoothing grad hook ({"name": "cdg.grad", "
+    note = ("Needs CIFAR-10 runs with the Laplacian-smoothing grad hook ({'name': 'cdg.grad', "
             "'method': 'ls', 'sigma': 1.0, 'axis': 'raster'} for LS, 'axis': 'output' for LS-ChanDir; "
             "twin of analysis.channel_grad.laplacian_smoothing, tested); σ = 1 is Osher et al.'s setting, cdg does "
             "not state it (a reading). Theory side: cdg.ls.spectrum_vs_h1, cdg.sec1_1.ls_is_sobolev_gradient; "
