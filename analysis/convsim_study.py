@@ -267,12 +267,27 @@ def pearson(a: np.ndarray, b: np.ndarray) -> float:
     return float(da @ db) / math.sqrt(saa * sbb)
 
 
+def _step_pair(cfg: StudyConfig, t: int, k1, k2, g1, g2, moments: tuple) -> tuple:
+    """One optimizer step on both kernels (any leading batch axes): plain SGD, or
+    torch.optim.Adam's update with bias corrections, ``moments = (m1, v1, m2, v2)`` updated in place."""
+    if cfg.optimizer == "sgd":
+        return k1 - cfg.lr * g1, k2 - cfg.lr * g2
+    b1, b2 = cfg.betas
+    m1, v1, m2, v2 = moments
+    step = t + 1
+    bc1, bc2 = 1.0 - b1 ** step, 1.0 - b2 ** step
+    for p, g, m, v in ((k1, g1, m1, v1), (k2, g2, m2, v2)):
+        m += (1.0 - b1) * (g - m)
+        v[:] = b2 * v + (1.0 - b2) * g * g
+        p -= (cfg.lr / bc1) * m / (np.sqrt(v) / math.sqrt(bc2) + cfg.eps)
+    return k1, k2
+
+
 def _episode_numpy(cfg: StudyConfig, k1: np.ndarray, k2: np.ndarray, x: np.ndarray) -> tuple:
     """One episode, the readable way: (measure_start, measure_end, obj_start, obj_end, corr, steps,
     finite, final K1, final K2)."""
     pad = cfg.pad
     k1, k2 = k1.copy(), k2.copy()
-    b1, b2 = cfg.betas
     m1, v1, m2, v2 = (np.zeros_like(k1) for _ in range(4))
     stop = -math.inf if cfg.stop_below is None else float(cfg.stop_below)
     objs, meas = [], []
@@ -283,16 +298,7 @@ def _episode_numpy(cfg: StudyConfig, k1: np.ndarray, k2: np.ndarray, x: np.ndarr
         objs.append(obj)
         if t == cfg.iters or obj <= stop:
             break
-        if cfg.optimizer == "sgd":
-            k1 = k1 - cfg.lr * g1
-            k2 = k2 - cfg.lr * g2
-        else:  # torch.optim.Adam's update, bias corrections included
-            step = t + 1
-            bc1, bc2 = 1.0 - b1 ** step, 1.0 - b2 ** step
-            for p, g, m, v in ((k1, g1, m1, v1), (k2, g2, m2, v2)):
-                m += (1.0 - b1) * (g - m)
-                v[:] = b2 * v + (1.0 - b2) * g * g
-                p -= (cfg.lr / bc1) * m / (np.sqrt(v) / math.sqrt(bc2) + cfg.eps)
+        k1, k2 = _step_pair(cfg, t, k1, k2, g1, g2, (m1, v1, m2, v2))
         steps += 1
     objs_a, meas_a = np.array(objs), np.array(meas)
     finite = bool(np.all(np.isfinite(objs_a)) and np.all(np.isfinite(meas_a)))
@@ -794,7 +800,7 @@ def _run_batched(cfg: StudyConfig, k1: np.ndarray, k2: np.ndarray, x: np.ndarray
         raise ValueError(f"method 'batched' runs the objectives {BATCHED_OBJECTIVES}, got {cfg.objective!r}")
     if cfg.stop_below is not None:
         raise ValueError("method 'batched' has no stop_below; use 'numpy' or 'numba'")
-    pad, (b1, b2) = cfg.pad, cfg.betas
+    pad = cfg.pad
     k1, k2 = k1.copy(), k2.copy()
     windows = np.lib.stride_tricks.sliding_window_view(np.pad(x, ((0, 0), (pad, pad))), cfg.n, axis=1)
     m1, v1, m2, v2 = (np.zeros_like(k1) for _ in range(4))
@@ -808,16 +814,7 @@ def _run_batched(cfg: StudyConfig, k1: np.ndarray, k2: np.ndarray, x: np.ndarray
             objs.append(obj)
             if t == cfg.iters:
                 break
-            if cfg.optimizer == "sgd":
-                k1 = k1 - cfg.lr * g1
-                k2 = k2 - cfg.lr * g2
-            else:
-                step = t + 1
-                bc1, bc2 = 1.0 - b1 ** step, 1.0 - b2 ** step
-                for p, g, m, v in ((k1, g1, m1, v1), (k2, g2, m2, v2)):
-                    m += (1.0 - b1) * (g - m)
-                    v[:] = b2 * v + (1.0 - b2) * g * g
-                    p -= (cfg.lr / bc1) * m / (np.sqrt(v) / math.sqrt(bc2) + cfg.eps)
+            k1, k2 = _step_pair(cfg, t, k1, k2, g1, g2, (m1, v1, m2, v2))
         O, F = np.array(objs), np.array(meas)                            # (T+1, E)
         finite = np.all(np.isfinite(O), axis=0) & np.all(np.isfinite(F), axis=0)
         co = np.sqrt(O) if cfg.corr_objective == "sqrt" else O
