@@ -133,6 +133,11 @@ def stamp(fig, text: str, *, bars: str, layout: bool = True) -> None:
     if not isinstance(bars, str) or not bars.strip():
         raise ValueError("stamp() needs bars=: what the error bars or bands show, or 'none (why)'")
     full = f"{text} | error bars: {bars}"
+    from matplotlib.ticker import MaxNLocator
+
+    for ax in fig.axes:                      # epochs are whole numbers: no 1.25-epoch ticks
+        if ax.get_xlabel().lower().startswith("epoch"):
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if layout:
         fig.tight_layout(rect=(0, 0.06, 1, 1))
     fig.text(0.5, 0.005, full, ha="center", va="bottom", fontsize=7, color="0.3", wrap=True)
