@@ -147,7 +147,7 @@ def make(ctx: FigureContext) -> list[Path]:
             vals = np.array([r.column(key)[-1] if r.rows and key in r.rows[-1] else np.nan for r in runs[lab]])
             ax.bar(x, np.nanmean(vals) if np.isfinite(vals).any() else 0.0, color="0.8")
             ax.plot(np.full(vals.shape, x), vals, "o", ms=3, color="k")
-        ax.set_xticks(range(len(labels)), [lab.replace("_", "\n", 1) for lab in labels], fontsize=7)
+        ax.set_xticks(range(len(labels)), [lab.replace("_", "\n") for lab in labels], fontsize=7)
         ax.set_title(title)
     fig.suptitle("Feature-map similarity after training (probe X ~ U(0,1); bars = mean over seeds, dots = seeds)")
     stamp(fig, prov, bars="none: bars are means over seeds, dots the seeds")
