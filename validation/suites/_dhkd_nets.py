@@ -499,10 +499,10 @@ def appA_claim(ctx, cid, where, statement, printed, summ, k, t0) -> Claim:
     def status(v):
         c = _collapse_status(v["collapse_alpha_ge_0.1"]["wilson"])
         ci = v["ci"]
+        if c == "refuted" or (ci is not None and ci[0] > 0):   # either half false: the conjunction is
+            return "refuted"
         if ci is None or c == "reported":
             return "reported"
-        if c == "refuted" or ci[0] > 0:
-            return "refuted"
         if c == "confirmed" and ci[1] < 0:
             return "confirmed"
         return "inconclusive"
