@@ -355,10 +355,10 @@ def test_dhkd_network_claim_builders_decide_from_summaries():
     # Table 6: no run diverged -> refuted; all diverged -> confirmed
     t6 = ["lr_1e-2", "lr_5e-3", "lr_1e-3"]
     c = N.table6_claim(ctx, "dhkd.table6.learning_rates", "Table 6", "s", None,
-                       _fake_summaries(t6, {s: 0.8 for s in t6}), 10, 0.0)
+                       _fake_summaries(t6, {s: 0.8 for s in t6}), 10, 0.0, horizon=N.PAPER_COLLAPSE_HORIZON_STEPS)
     assert c.status == "refuted" and c.falsifiable
     c = N.table6_claim(ctx, "dhkd.table6.learning_rates", "Table 6", "s", None,
-                       _fake_summaries(t6, {s: 0.8 for s in t6}, diverged=t6), 10, 0.0)
+                       _fake_summaries(t6, {s: 0.8 for s in t6}, diverged=t6), 10, 0.0, horizon=N.PAPER_COLLAPSE_HORIZON_STEPS)
     assert c.status == "confirmed"
     # Table 7: clipped settings above pure CE -> refuted; below -> confirmed (primary mgnv_0.5, Holm beside)
     t7 = ["mgnv_0.1", "mgnv_0.5", "mgnv_1.0", "pure_ce", "no_gc"]
@@ -371,7 +371,7 @@ def test_dhkd_network_claim_builders_decide_from_summaries():
     # App. A: nothing collapses -> refuted
     aa = ["alpha_0.01", "alpha_0.05", "alpha_0.1", "alpha_0.5", "alpha_1", "vanilla_kd", "pure_ce"]
     c = N.appA_claim(ctx, "dhkd.appA.small_alpha", "App. A", "s", None,
-                     _fake_summaries(aa, {s: 0.8 for s in aa}), 10, 0.0)
+                     _fake_summaries(aa, {s: 0.8 for s in aa}), 10, 0.0, horizon=N.PAPER_COLLAPSE_HORIZON_STEPS)
     assert c.status == "refuted" and c.falsifiable
     # Table 5: the dual head above CE on every seed -> confirmed (direction)
     t5 = ["ce", "norm_alone", "ce_norm_single_head", "dual_head", "dual_head_ga", "dual_head_ga_per_tensor",
@@ -493,3 +493,26 @@ def test_ga_backward_two_vjp_conflict_and_zoo_float32():
     have = torch.cat([p.grad.reshape(-1) for p in m.parameters()])
     assert ref["conflict"] and bool(got["conflict"])
     torch.testing.assert_close(have, want, rtol=1e-5, atol=1e-6 * float(want.abs().max()))
+
+
+def test_no_collapse_within_a_horizon_shorter_than_the_papers_is_inconclusive():
+    """Table 6 / App. A: runs too short to reach the paper's earliest collapse cannot refute it."""
+    from types import SimpleNamespace
+
+    from validation.registry import SuiteContext
+    from validation.suites import _dhkd_nets as N
+
+    ctx = SuiteContext(preset="quick", out=None, progress=False)
+    lrs = ["lr_0.01", "lr_0.005", "lr_0.001"]
+    none = _fake_summaries(lrs, {s: 0.5 for s in lrs})
+    short = N.table6_claim(ctx, "dhkd.table6.learning_rates", "Table 6", "s", None, none, 10, 0.0, horizon=189)
+    long = N.table6_claim(ctx, "dhkd.table6.learning_rates", "Table 6", "s", None, none, 10, 0.0,
+                          horizon=N.PAPER_COLLAPSE_HORIZON_STEPS)
+    assert short.status == "inconclusive" and long.status == "refuted"
+    assert short.falsifiable                     # "every run diverged" still confirms
+    cfg = SimpleNamespace(train_subset=4000, synthetic=None, dataset="fashion-mnist-pairs100", batch_size=64,
+                          max_steps_per_epoch=None, epochs=3)
+    assert N.horizon_steps([SimpleNamespace(config=cfg)]) == 189
+    paper = SimpleNamespace(train_subset=None, synthetic=None, dataset="cifar100", batch_size=64,
+                            max_steps_per_epoch=None, epochs=240)
+    assert N.horizon_steps([SimpleNamespace(config=paper)]) == 240 * 782
