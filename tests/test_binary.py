@@ -14,14 +14,6 @@ from analysis.nets import binary as bn
 from analysis.nets.models import build_model
 
 
-@pytest.fixture(autouse=True)
-def one_torch_thread():
-    """Tiny tensors: one intra-op thread is several times faster on a shared 2-core machine."""
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
-
 
 def test_sign_ste_forward_backward():
     x = torch.tensor([-2.0, -0.5, -0.0, 0.0, 0.3, 0.999, 1.0, 1.5], requires_grad=True)

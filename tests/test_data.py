@@ -21,14 +21,6 @@ IDX_SETS = ("fashion-mnist", "mnist")
 CIFAR_SETS = ("cifar10", "cifar100")
 
 
-@pytest.fixture
-def isolated(tmp_path, monkeypatch):
-    """No real data anywhere: the usual places are empty folders of tmp_path, no $WORKBENCH_DATA."""
-    usual = [tmp_path / "usual_system", tmp_path / "usual_cache", tmp_path / "usual_cwd_data"]
-    monkeypatch.setattr(D, "_default_places", lambda: list(usual))
-    monkeypatch.delenv("WORKBENCH_DATA", raising=False)
-    return tmp_path
-
 
 # --- an independent IDX reader (struct, no numpy frombuffer) to compare the loader with ---------
 

@@ -11,13 +11,6 @@ from analysis.nets.losses import OFFICIAL_LCR_DIVISOR, LCRRegularizer, lcr_loss_
 from analysis.nets.models import build_model
 
 
-@pytest.fixture(autouse=True)
-def one_torch_thread():
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
-
 
 def _model(seed=0):
     torch.manual_seed(seed)

@@ -16,14 +16,6 @@ from analysis.nets import data as D
 NAME = "fashion-mnist-pairs100"
 
 
-@pytest.fixture
-def isolated(tmp_path, monkeypatch):
-    """No real data anywhere: the usual places are empty folders of tmp_path, no $WORKBENCH_DATA."""
-    usual = [tmp_path / "usual_system", tmp_path / "usual_cache", tmp_path / "usual_cwd_data"]
-    monkeypatch.setattr(D, "_default_places", lambda: list(usual))
-    monkeypatch.delenv("WORKBENCH_DATA", raising=False)
-    return tmp_path
-
 
 def _source(root, n_train=300, n_test=200):
     D.write_synthetic("fashion-mnist", root, n_train=n_train, n_test=n_test, seed=5)
