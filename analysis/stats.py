@@ -35,6 +35,42 @@ def wilson_ci(k: int, n: int, z: float = 1.959963984540054) -> list[float]:
     return [centre - half, centre + half]
 
 
+def wilson_power(p: float, n: int, p0: float = 0.5, z: float = 1.959963984540054) -> float:
+    """Probability that the Wilson interval (:func:`wilson_ci`) of X ~ Bin(n, p) excludes ``p0``:
+    the power of the collapse-fraction claims' test, summed exactly over the n + 1 outcomes."""
+    if n < 1 or not 0.0 <= p <= 1.0:
+        return float("nan")
+    k = np.arange(n + 1)
+    reject = np.array([(lambda w: w[0] > p0 or w[1] < p0)(wilson_ci(int(i), n, z)) for i in k])
+    return float(stats.binom.pmf(k, n, p)[reject].sum())
+
+
+def wilson_mde(n: int, p0: float = 0.5, power: float = 0.8, direction: int = 1,
+               z: float = 1.959963984540054) -> float:
+    """Minimum detectable effect of a proportion against ``p0`` by its Wilson interval: the smallest
+    δ ≥ 0 with :func:`wilson_power`(p0 + direction·δ, n) ≥ ``power`` (the power is a polynomial in p;
+    the first crossing is found on a grid of 2000 steps and refined by brentq). NaN when even
+    p = 0 or 1 does not reach it (too few runs). The t-based :func:`mde` is 0 for a 0/1 sample
+    with no spread, which says nothing: the collapse claims use this."""
+    if n < 1:
+        return float("nan")
+    if direction not in (1, -1):
+        raise ValueError(f"direction must be +1 or -1, got {direction!r}")
+    top = (1.0 - p0) if direction == 1 else p0
+    grid = np.linspace(0.0, top, 2001)
+    pw = np.array([wilson_power(p0 + direction * d, n, p0, z) for d in grid])
+    hit = np.flatnonzero(pw >= power)
+    if hit.size == 0:
+        return float("nan")
+    i = int(hit[0])
+    if i == 0:
+        return 0.0
+    from scipy.optimize import brentq
+
+    return float(brentq(lambda d: wilson_power(p0 + direction * d, n, p0, z) - power, grid[i - 1], grid[i],
+                        xtol=1e-12))
+
+
 def _pair(a, b) -> np.ndarray:
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)

@@ -99,3 +99,24 @@ def test_no_interval_without_spread_and_power_fields():
     p = stats.with_power(stats.effect_summary([0.0, 1.0, 0.5], [1.0, 1.5, 2.0]), paper_effect=-5.0)
     assert p["paper_effect"] == -5.0 and p["power_ok"] is (p["mde"] <= 5.0)
     assert stats.with_power({"mde": float("nan")}, 1.0)["power_ok"] is None
+
+
+@pytest.mark.parametrize("n", [5, 15, 30])
+def test_wilson_mde_by_monte_carlo(n):
+    """Independent check of the collapse claims' power: draw Bin(n, 1/2 + mde), build each draw's
+    Wilson interval with scipy's binomtest (method 'wilson', no continuity correction) and count how
+    often it excludes 1/2: 0.8 within Monte-Carlo error (4 se), and just below the mde it is less."""
+    rng = np.random.default_rng(1)
+    d = stats.wilson_mde(n)
+    assert 0 < d < 0.5
+    k = rng.binomial(n, 0.5 + d, size=20000)
+    excl = {int(i): not (lambda c: c.low <= 0.5 <= c.high)(sps.binomtest(int(i), n).proportion_ci(0.95, "wilson"))
+            for i in np.unique(k)}
+    rate = np.mean([excl[int(i)] for i in k])
+    assert rate == pytest.approx(0.8, abs=4 * math.sqrt(0.16 / k.size))
+    assert stats.wilson_power(0.5 + d - 0.02, n) < 0.8
+    # n = 4: the interval excludes 1/2 only at 0/4 and 4/4, so the power is p⁴ + (1 − p)⁴
+    from scipy.optimize import brentq
+    p4 = brentq(lambda p: p ** 4 + (1 - p) ** 4 - 0.8, 0.5, 1.0, xtol=1e-14)
+    assert stats.wilson_mde(4) == pytest.approx(p4 - 0.5, abs=1e-9)
+    assert math.isnan(stats.wilson_mde(2))       # 2 runs: even 2/2 leaves 1/2 inside the interval

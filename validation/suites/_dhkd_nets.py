@@ -392,8 +392,13 @@ def _collapse_measure(summ: dict, settings, paper_fraction: float | None = None)
     adj = stats.holm(list(pv.values()))
     for (s, v), a in zip(per.items(), adj):
         v.update(p_binomial=pv[s], p_holm=a, wilson=wilson_ci(v["diverged"], v["n"]))
-    return {**_power({k: eff[k] for k in ("design", "n", "effect", "sd", "se", "p_two_sided", "mde")},
-                     None if paper_fraction is None else paper_fraction - 0.5),
+    # power: the t-based mde of a 0/1 sample is 0 when every run agrees (sd 0), which says nothing;
+    # the claim decides on the Wilson interval, so its mde is the Wilson test's (80 %, upward: collapse)
+    eff = {**{k: eff[k] for k in ("n", "effect", "se", "p_two_sided")}, "design": "binomial (Wilson 95 %)",
+           "sd": float(np.sqrt(ind.mean() * (1 - ind.mean()))) if ind.size else float("nan"),
+           "mde": stats.wilson_mde(len(runs), 0.5, direction=1) if len(runs) else float("nan"),
+           "mde_is": "smallest true diverged fraction - 1/2 whose Wilson interval excludes 1/2 with 80 % power"}
+    return {**_power(eff, None if paper_fraction is None else paper_fraction - 0.5),
             "ci": [float(w[0]) - 0.5, float(w[1]) - 0.5] if len(runs) else None,
             "ci_is": "Wilson 95% interval of the diverged fraction, minus 1/2",
             "diverged": n_div, "n_runs": len(runs), "fraction_diverged": n_div / len(runs) if runs else float("nan"),
