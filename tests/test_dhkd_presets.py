@@ -101,7 +101,7 @@ def test_smoke_fast_resnet56_resnet20(tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", NEW + ["table11", "fig2", "table6", "table7", "appA_alpha", "table5", "zoo"])
+@pytest.mark.parametrize("name", NEW + ["table11", "fig2", "table6", "table7", "appA_alpha", "table5", "zoo", "zoo_cross"])
 def test_smoke_every_setting(name, tmp_path_factory):
     out = tmp_path_factory.getbasetemp() / "dhkd_presets_cache"   # teachers shared across files
     _train_settings(name, out)

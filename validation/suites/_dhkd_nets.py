@@ -620,18 +620,19 @@ TABLE5_EXTRA = [
      "does not. Accuracy of flat minus per-tensor GA, and the logged extra step.", "derived"),
 ]
 
-ZOO_PAIRS = {   # pair: (description, paper effect DHKD - KD as a fraction, its source)
+ZOO_PAIRS = {   # pair: (description, paper effect DHKD - KD as a fraction, its source, experiment, figure)
     "r14_r8": ("kd.resnet14 -> kd.resnet8 (same family)", 0.7119 - 0.7066,
-               "Table 1 resnet56 -> resnet20: 71.19 - 70.66, the paper's smallest DHKD - KD margin"),
+               "Table 1 resnet56 -> resnet20: 71.19 - 70.66, the paper's smallest DHKD - KD margin", "dhkd/zoo",
+               "dhkd_zoo"),
     "r14_vgg8": ("kd.resnet14 -> kd.vgg8 x 0.25 (cross family)", 0.0302,
-                 "Table 2: mean DHKD - KD over its five pairs, +3.02 points"),
+                 "Table 2: mean DHKD - KD over its five pairs, +3.02 points", "dhkd/zoo_cross", "dhkd_zoo_cross"),
 }
 
 
 def zoo_claims(ctx: SuiteContext, summ: dict, k: int) -> Iterator[Claim]:
     """Issue 15 §2 analogues: per pair, DHKD - KD (pre-registered primary), with DHKD vs student and DKD
     (Holm over the three DHKD comparisons) and KD vs student in measured."""
-    for pair, (desc, paper, src) in ZOO_PAIRS.items():
+    for pair, (desc, paper, src, _, fig) in ZOO_PAIRS.items():
         if not all(f"{pair}.{m}" in summ for m in ("student", "kd", "dkd", "dhkd")):
             continue
         t0 = time.perf_counter()
@@ -642,7 +643,7 @@ def zoo_claims(ctx: SuiteContext, summ: dict, k: int) -> Iterator[Claim]:
         sw = _paired_ci(g["dhkd"], g["kd"], k)
         yield make_claim(PAPER, ctx, t0, id=f"dhkd.zoo.{pair}.dhkd_beats_kd", where="Tables 1-2, §4.1 (issue 15 §2 analogue)",
                          statement=f"DHKD beats vanilla KD ({desc}, stand-in analogue of the paper's pairs).",
-                         kind="paper-statement", evidence="network", section="Tables 1-2", figures=["dhkd_zoo"],
+                         kind="paper-statement", evidence="network", section="Tables 1-2", figures=[fig],
                          expected=f"DHKD - KD > 0 (paper {100 * paper:+.2f} points)", measured=m, ci=m["ci"],
                          rule=effect_rule(paper, key="ci", direction_only=True),
                          counterfactuals=[Counterfactual("DHKD and KD swapped", {"ci": sw["ci"]})],
@@ -699,17 +700,18 @@ def network_claims(ctx: SuiteContext) -> Iterator[Claim]:
                  if experiment in ("table6", "appA_alpha") else {})
         out = BUILDERS[experiment](ctx, cid, where, statement, printed, summ, k, t0, **extra)
         yield from (out if isinstance(out, list) else [out])
-    exp, runs, missing = experiment_runs(ctx, "dhkd/zoo")
-    if exp is not None and runs and not missing:
-        summ, k = _summaries(runs)
-        yield from zoo_claims(ctx, summ, k)
-    else:
-        for pair, (desc, paper, src) in ZOO_PAIRS.items():
+    for pair, (desc, paper, src, experiment, fig) in ZOO_PAIRS.items():
+        exp, runs, missing = experiment_runs(ctx, experiment)
+        if exp is not None and runs and not missing:
+            summ, k = _summaries(runs)
+            yield from zoo_claims(ctx, summ, k)
+        else:
             yield not_run_claim(PAPER, ctx, f"dhkd.zoo.{pair}.dhkd_beats_kd", "Tables 1-2, §4.1 (issue 15 §2 analogue)",
-                                f"DHKD beats vanilla KD ({desc}, stand-in analogue of the paper's pairs).", "dhkd_zoo",
+                                f"DHKD beats vanilla KD ({desc}, stand-in analogue of the paper's pairs).", fig,
                                 kind="paper-statement", section="Tables 1-2",
-                                note="Configuration analysis/nets/configs/dhkd/zoo.yaml (stand-in fashion-mnist-pairs100; "
-                                     "its quick preset is about 26 minutes, above the 15-minute figure budget).")
+                                note=f"Configuration analysis/nets/configs/{experiment}.yaml (stand-in "
+                                     "fashion-mnist-pairs100; `make reference` or `workbench figures --only "
+                                     f"{fig} --preset quick` makes its runs).")
     for cid, where, what, how in OFFLINE:
         t0 = time.perf_counter()
         yield make_claim(PAPER, ctx, t0, id=cid, where=where, statement=f"{where}: accuracies of the paper's {what}.",
