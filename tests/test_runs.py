@@ -118,3 +118,16 @@ def test_runs_command_lists_status_and_staleness(tmp_path, capsys):
     (row,) = json.loads(capsys.readouterr().out)["runs"]
     assert row["hash"] == run.hash and row["status"] == "done" and row["stale"] is True
     assert row["changed"][0].startswith("torch 0.0 ->") and row["seed"] == 0 and row["bytes"] > 0
+
+
+def test_verify_keeps_a_given_scratch_root(tmp_path):
+    """`runs --verify` hands every replay one scratch root (a teacher is trained there once): a
+    given root is used and kept; without one, a temporary root is removed."""
+    from analysis.nets.cache import Run
+    from analysis.nets.verify import verify_run
+
+    run = train(from_dict(SMOKE), tmp_path / "out", progress=False)
+    scratch = tmp_path / "scratch"
+    res = verify_run(Run.load(run.dir), scratch=scratch)
+    assert res["identical"] and res["restamped"], res
+    assert (scratch / "runs" / run.hash).is_dir()

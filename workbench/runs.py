@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 
@@ -30,17 +32,22 @@ def cli_runs(args) -> int:
     rows = run_table(args.out)
     verified = []
     if getattr(args, "verify", False):
-        for row in rows:
-            if not row["stale"]:
-                continue
-            run = Run.load(row["dir"])
-            if not args.json:
-                print(f"verifying {row['hash']} (changed: {', '.join(row['changed'])}) ...", file=sys.stderr)
-            res = verify_run(run, data_dir=getattr(args, "data_dir", None))
-            verified.append(res)
-            row["verify"] = res
-            if res["restamped"]:
-                row["stale"], row["changed"] = False, []
+        # one scratch root for every replay: a teacher the students' replays need is trained once
+        scratch = Path(tempfile.mkdtemp(prefix="wb-verify-"))
+        try:
+            for row in rows:
+                if not row["stale"]:
+                    continue
+                run = Run.load(row["dir"])
+                if not args.json:
+                    print(f"verifying {row['hash']} (changed: {', '.join(row['changed'])}) ...", file=sys.stderr)
+                res = verify_run(run, data_dir=getattr(args, "data_dir", None), scratch=scratch)
+                verified.append(res)
+                row["verify"] = res
+                if res["restamped"]:
+                    row["stale"], row["changed"] = False, []
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
     if args.json:
         print(json.dumps({"runs": rows, **({"verified": verified} if getattr(args, "verify", False) else {})},
                          sort_keys=True))

@@ -87,9 +87,13 @@ def _moved(old: dict, new: dict, prefix: str = "") -> list[str]:
     return [f"{prefix}{k}: {old.get(k)!r} -> {new.get(k)!r}" for k in keys if not _same(old.get(k), new.get(k))]
 
 
-def verify_run(run: Run, data_dir=None, progress: bool = False) -> dict:
+def verify_run(run: Run, data_dir=None, progress: bool = False, scratch=None) -> dict:
     """Replay the first epoch of ``run`` with today's code (in a scratch results root) and
     re-evaluate its final checkpoint where there is one; compare every metric bit for bit.
+
+    ``scratch``: a results root for the replays, kept by the caller (``workbench runs --verify``
+    passes one for all the runs it verifies, so a distillation teacher that the replays need is
+    trained there once, not once per student); None: a temporary one, removed afterwards.
 
     Returns {"hash", "identical": bool, "moved": [descriptions], "restamped": bool}; when identical
     the run's fingerprint is replaced by today's (with ``verified``: the previous fingerprint's
@@ -102,7 +106,8 @@ def verify_run(run: Run, data_dir=None, progress: bool = False) -> dict:
     old_fp = fingerprint.read(run.dir)
     changed = fingerprint.changes(old_fp) or []
     if run.rows:
-        scratch = Path(tempfile.mkdtemp(prefix="wb-verify-"))
+        own = scratch is None
+        scratch = Path(tempfile.mkdtemp(prefix="wb-verify-")) if own else Path(scratch)
         threads = torch.get_num_threads()
         torch.set_num_threads(1)                     # the thread count of sweeps and tests
         try:
@@ -128,7 +133,8 @@ def verify_run(run: Run, data_dir=None, progress: bool = False) -> dict:
                                 {"test_loss": loss, "test_acc": acc}, f"final checkpoint (epoch {len(run.rows)}) ")
         finally:
             torch.set_num_threads(threads)
-            shutil.rmtree(scratch, ignore_errors=True)
+            if own:
+                shutil.rmtree(scratch, ignore_errors=True)
     else:
         moved.append("no finished epoch to compare")
     identical = not moved
