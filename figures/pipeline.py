@@ -153,6 +153,47 @@ def record_timing(ctx: FigureContext, fid: str, seconds: float, runs_made: int, 
     return folder / "timing.json"
 
 
+REFERENCE_ROOT = Path(__file__).resolve().parents[1] / "results" / "reference" / "quick"
+
+
+def run_seconds(fid: str, preset: str, out, seed: int = 0) -> dict[str, float]:
+    """{run hash: training seconds} of figure ``fid``'s runs for ``preset`` that ``out`` holds
+    finished, from each run's ``status.json`` (``runtime_s``, written by the trainer); a run
+    shared by several figures counts in each."""
+    import json
+
+    from analysis.nets.cache import find_run
+    from analysis.nets.config import load_experiment
+
+    secs: dict[str, float] = {}
+    for name in experiments_of(fid, preset):
+        for _, cfg in load_experiment(name, preset).runs(seed):
+            h = cfg.hash()
+            run = None if h in secs else find_run(cfg, out)
+            if run is None:
+                continue
+            try:
+                secs[h] = float(json.loads((Path(run.dir) / "status.json").read_text())["runtime_s"])
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
+    return secs
+
+
+def record_minutes(preset: str = "quick", out=REFERENCE_ROOT, workers: int = 2) -> tuple[dict[str, float], float]:
+    """Per figure, the minutes its runs in ``out`` took to train, Σ runtime / ``workers`` (the
+    sweep's packing, no evaluation or plotting: an estimate from the records, not a measurement of
+    the figure); and the whole tier's, each run counted once."""
+    per, every = {}, {}
+    for fid in sorted(FIGURES):
+        if not has_preset(fid, preset):
+            continue
+        secs = run_seconds(fid, preset, out)
+        if secs:
+            per[fid] = sum(secs.values()) / workers / 60.0
+            every.update(secs)
+    return per, sum(every.values()) / workers / 60.0
+
+
 def fmt_minutes(m: float) -> str:
     """Minutes in an 8-wide cell: two decimals below 1, one above."""
     return f"{m:8.2f}" if m < 1 else f"{m:8.1f}"
@@ -161,15 +202,21 @@ def fmt_minutes(m: float) -> str:
 def list_figures(preset_order=("smoke", "quick", "paper")) -> list[str]:
     """Lines of `workbench figures --list`: ID, measured minutes per preset, title."""
     table = measured_minutes()
-    lines = [f"{'figure':18s} {'minutes (measured, ' + 'workers 2)':>26s}  title",
-             f"{'':18s} {'smoke':>8s} {'quick':>8s} {'paper':>8s}"]
+    rec, total = record_minutes("quick") if REFERENCE_ROOT.is_dir() else ({}, 0.0)
+    lines = [f"{'figure':18s} {'minutes (measured, ' + 'workers 2)':>26s} {'records':>8s}  title",
+             f"{'':18s} {'smoke':>8s} {'quick':>8s} {'paper':>8s} {'quick':>8s}"]
     for fid in sorted(FIGURES):
         mod = get_script(fid)
         cells = []
         for preset in preset_order:
             row = table.get((fid, preset))
             cells.append(fmt_minutes(float(row["minutes"])) if row and row.get("minutes") else f"{'-':>8s}")
+        cells.append(fmt_minutes(rec[fid]) if fid in rec else f"{'-':>8s}")
         lines.append(f"{fid:18s} {' '.join(cells)}  {getattr(mod, 'TITLE', '')}")
     lines.append("minutes: wall time of `workbench figures --only ID --preset P` making every run, from "
                  f"{TIMINGS.name} (machine and date per row); '-' = not measured yet")
+    if rec:
+        lines.append(f"records: Σ training time of the figure's runs in {REFERENCE_ROOT.relative_to(REFERENCE_ROOT.parents[2])}"
+                     " / 2 workers (status.json runtime_s; runs shared between figures count in each; no "
+                     f"evaluation or plotting); the whole quick tier, each run once: {total:.0f} min")
     return lines

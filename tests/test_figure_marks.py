@@ -108,3 +108,14 @@ def test_a_figures_run_records_its_time(tmp_path):
     path = pipeline.record_timing(ctx, "cdg_fig2", 90.0, 0, 0)
     d = json.loads(path.read_text())
     assert d["minutes"] == 1.5 and d["preset"] == "smoke" and d["complete"] and d["workers"] == 2
+
+
+def test_quick_tier_fits_its_budget_by_the_run_records():
+    """Issue 16's budget, from the committed records (status.json runtime_s of every run): each
+    quick figure's runs take <= 20 minutes on 2 workers, the whole tier (each run once) <= 3 hours."""
+    per, total = pipeline.record_minutes("quick")
+    assert len(per) >= 20, per
+    assert max(per.values()) <= 20.0, {k: round(v, 1) for k, v in per.items() if v > 20}
+    assert 0 < total <= 180.0
+    secs = pipeline.run_seconds("dhkd_table6", "quick", pipeline.REFERENCE_ROOT)
+    assert len(secs) == 15 and all(v > 0 for v in secs.values())
