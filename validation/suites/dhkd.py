@@ -265,11 +265,9 @@ def run(ctx: SuiteContext) -> Iterator[Claim]:
 
 def _nc_convention_measure(seed: int, counts: tuple[int, ...], k: int = 10, d: int = 64) -> dict:
     """The NC convention map on noisy class clusters (k classes, d dims, ``counts`` per class, cycled)."""
-    rng = np.random.default_rng([seed, 15])
-    mu = 3.0 * rng.standard_normal((k, d))
-    y = np.repeat(np.arange(k), [counts[c % len(counts)] for c in range(k)])
-    H = mu[y] + rng.standard_normal((len(y), d))
-    W = mu + 0.5 * rng.standard_normal((k, d))
+    from analysis.nc_peers import noisy_clusters
+
+    H, y, W = noisy_clusters(seed, counts, k, d)
     m = nc.nc_convention_map(H, y, W)
     f = m["factors"]
     m["max_rel_factor_error"] = max(abs(f["rhubarbwu_nc1_over_papyan"] / f["expected_d_over_k"] - 1),
@@ -280,7 +278,7 @@ def _nc_convention_measure(seed: int, counts: tuple[int, ...], k: int = 10, d: i
 def _nc_conventions(ctx: SuiteContext) -> Iterator[Claim]:
     t0 = time.perf_counter()
     meas = _nc_convention_measure(ctx.seed, (20,))
-    yield _c(ctx, t0, id="dhkd.nc.convention_map", kind="derived", section="Appendix B.1",
+    yield _c(ctx, t0, id="dhkd.nc.convention_map", kind="derived", section="Appendix B.1", figures=["dhkd_nc_conventions"],
              where="Appendix B.1 (NC1-NC4) and the code bases that compute them; peers",
              statement="On balanced classes the NC1 of Papyan et al./tding1 (global mean over samples) equals the "
                        "workbench default, and rhubarbwu's NC1 (between-class covariance divided by the feature "
