@@ -1,7 +1,7 @@
 """lcr peers (issue 15 §4a): every conv layer's spectral-norm estimates beside the exact circular norm,
 on a freshly initialised binary ResNet-20 and on the trained quick models.
 
-For each conv layer at its real input size, ``validation.suites.lcr.layer_peers`` (one function for
+For each conv layer at its real input size, ``analysis.nets.spectral_peers.layer_peers`` (one function for
 both: ``analysis.lipschitz.conv_spectral_peers`` per layer, M from ``m_matrix(..., "batch")``) gives
 the exact circular-padding operator norm (rfft2 half plane), the zero-padding power iteration (100
 steps), the Retention-Matrix estimates (official 1 step, converged; official 'batch' convention),
@@ -40,8 +40,8 @@ SETTING_LABELS = {"r20_irnet_w1a32": "IR-Net 1/32", "r20_ours_w1a32": "Ours (λ 
 
 
 def layer_rows(seed: int = 0) -> list[dict]:
-    """The fresh-init rows (``validation.suites.lcr.fresh_init_peers``): one per (kernel kind, conv layer)."""
-    from validation.suites.lcr import fresh_init_peers
+    """The fresh-init rows (``analysis.nets.spectral_peers.fresh_init_peers``): one per (kernel kind, conv layer)."""
+    from analysis.nets.spectral_peers import fresh_init_peers
 
     return fresh_init_peers(seed)
 
@@ -49,7 +49,7 @@ def layer_rows(seed: int = 0) -> list[dict]:
 def run_result(run, ctx: FigureContext) -> dict:
     """The run's peer rows, computed once (the checkpoint is needed then) and kept in
     ``<run>/spectral_peers.json``: layer inputs from its first 8 test images (``load_data``)."""
-    from validation.suites import lcr
+    from analysis.nets import spectral_peers as lcr
 
     def compute() -> dict:
         from analysis.nets.train import load_data
@@ -65,7 +65,7 @@ def trained_results(ctx: FigureContext):
     from analysis.nets.cache import find_run
     from analysis.nets.runcore import CHECKPOINT
     from analysis.nets.config import load_experiment
-    from validation.suites import lcr
+    from analysis.nets import spectral_peers as lcr
 
     try:
         exp = load_experiment(EXPERIMENT, ctx.preset)
@@ -78,7 +78,7 @@ def trained_results(ctx: FigureContext):
         for r in runs.get(s, []):
             if r is not None and ((r.dir / lcr.PEER_RESULT_FILE).exists() or (r.dir / CHECKPOINT).exists()):
                 run_result(r, ctx)
-    found, left = lcr.peer_run_results(runs)
+    found, left = lcr.peer_run_results(runs, lcr.PEER_SETTINGS)
     return exp, found, left
 
 

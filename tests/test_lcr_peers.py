@@ -15,7 +15,7 @@ PAIR = ("r20_irnet_w1a32", "r20_ours_w1a32")
 TRAINED_IDS = [f"lcr.peers.spectral_norm.trained.{s}.{k}" for s in PAIR for k in ("fp", "binary")]
 PAIR_ID = "lcr.peers.sum_log_norm.ours_vs_irnet_w1a32"
 
-# The numbers of the per-layer loop as it was before it became validation.suites.lcr.layer_peers (one
+# The numbers of the per-layer loop as it was before it became analysis.nets.spectral_peers.layer_peers (one
 # function for the fresh-init and trained paths), recorded with that code: column sums over the 19
 # layers of [circular, zero_padding, rm_official_1step, rm_converged, reshaped_1, reshaped_100,
 # bound_sqrt_k] (ratios to circular) for a width-0.25 binary ResNet-20 (torch seed 3) on N(0, 1)
